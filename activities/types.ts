@@ -1,0 +1,23 @@
+// The activity contracts the workflow is written against; implementations are built by factories
+// that receive their gateways, so tests and the emulators plug in the same way production does.
+import type {
+  CallRow,
+  DispatchEventRow,
+  MessageStatusReport,
+  SmsRequest,
+  SmsResult,
+  Technician,
+} from '../src/domain/types';
+
+/** Run on the main task queue: they sit on the paging path. */
+export interface DispatchActivities {
+  sendSms(req: SmsRequest): Promise<SmsResult>;
+  fetchMessageStatus(messageSid: string): Promise<MessageStatusReport>;
+  loadRoster(): Promise<Technician[]>;
+}
+
+/** Run on the audit task queue, rate limited fleet-wide by the Temporal server. */
+export interface AuditActivities {
+  upsertCall(row: CallRow): Promise<void>;
+  upsertDispatchEvents(rows: DispatchEventRow[]): Promise<void>;
+}

@@ -1,0 +1,236 @@
+// Configuration from the environment (spec section 7), validated once at start-up.
+// A bad value stops the process with one message naming the variable.
+import ms from 'ms';
+import path from 'node:path';
+import { parseBusinessHours } from './domain/businessHours';
+import type { BusinessHours, DispatchPolicy, Urgency } from './domain/types';
+import { toE164 } from './domain/phone';
+import { PROJECT_ROOT } from './temporal/cli';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Configuration error: ${variable} ${problem}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  fromNumber: string;
+  apiBaseUrl?: string;
+}
+
+export interface AirtableConfig {
+  apiKey: string;
+  baseId: string;
+  endpointUrl?: string;
+}
+
+export interface TemporalConfig {
+  /** unset: the process runs an embedded dev server */
+  address?: string;
+  namespace: string;
+  taskQueue: string;
+  /** Temporal Cloud API key, when used */
+  apiKey?: string;
+  tls: boolean;
+  /** fleet-wide ceiling on audit activities, enforced by the Temporal server */
+  auditActivitiesPerSecond: number;
+}
+
+export interface Timers {
+  emergency: { t1Ms: number; t2Ms: number };
+  urgent: { t1Ms: number; t2Ms: number };
+  maxRounds: number;
+  graceMs: number;
+  statusCheckMs: number;
+}
+
+export interface Config {
+  port: number;
+  publicBaseUrl: string;
+  businessName: string;
+  officePhone?: string;
+  businessHours: BusinessHours;
+  dispatchApiKey?: string;
+  temporal: TemporalConfig;
+  /** unset: the built-in Twilio stand-in */
+  twilio?: TwilioConfig;
+  /** unset: the built-in local Airtable */
+  airtable?: AirtableConfig;
+  rosterFile: string;
+  dataDir: string;
+  devServer: { port: number; uiPort: number };
+  timers: Timers;
+}
+
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = env[name] ?? fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) * 1000 : ms(raw as ms.StringValue);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(name, `must be a duration like 90s, 2m or 1h (got "${raw}")`);
+  }
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback?: string): string | undefined {
+  const raw = env[name] || fallback;
+  if (raw === undefined) return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (!/^https?:$/.test(parsed.protocol)) throw new Error('scheme');
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL (got "${raw}")`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function phone(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  const e164 = toE164(raw);
+  if (!e164) throw new ConfigError(name, `must be a phone number (got "${raw}")`);
+  return e164;
+}
+
+/** All of a group's variables or none: a half-configured vendor is a mistake, not a default. */
+function group<K extends string>(env: Env, names: readonly K[]): Record<K, string> | undefined {
+  const present = names.filter((n) => env[n]);
+  if (present.length === 0) return undefined;
+  const missing = names.find((n) => !env[n]);
+  if (missing) throw new ConfigError(missing, `is required when ${present.join(', ')} ${present.length > 1 ? 'are' : 'is'} set`);
+  return Object.fromEntries(names.map((n) => [n, env[n] as string])) as Record<K, string>;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const timeZone = env.BUSINESS_TIMEZONE ?? 'America/New_York';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new ConfigError('BUSINESS_TIMEZONE', `must be an IANA time zone such as America/Chicago (got "${timeZone}")`);
+  }
+  let businessHours: BusinessHours;
+  try {
+    businessHours = parseBusinessHours(env.BUSINESS_HOURS ?? 'Mon-Fri 08:00-17:00', timeZone);
+  } catch (err) {
+    throw new ConfigError('BUSINESS_HOURS', `${(err as Error).message} (expected e.g. "Mon-Fri 08:00-17:00")`);
+  }
+
+  const twilioVars = group(env, ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] as const);
+  const airtableVars = group(env, ['AIRTABLE_API_KEY', 'AIRTABLE_BASE_ID'] as const);
+
+  const t1 = duration(env, 'DISPATCH_T1', '2m');
+  const t2 = duration(env, 'DISPATCH_T2', '5m');
+  const dataDir = path.resolve(PROJECT_ROOT, env.DATA_DIR ?? '.data');
+
+  const config: Config = {
+    port,
+    publicBaseUrl: url(env, 'PUBLIC_BASE_URL', `http://localhost:${port}`)!,
+    businessName: env.BUSINESS_NAME ?? 'After-Hours Dispatch',
+    officePhone: phone(env, 'OFFICE_PHONE'),
+    businessHours,
+    dispatchApiKey: env.DISPATCH_API_KEY || undefined,
+    temporal: {
+      address: env.TEMPORAL_ADDRESS || undefined,
+      namespace: env.TEMPORAL_NAMESPACE || 'default',
+      taskQueue: env.TEMPORAL_TASK_QUEUE || 'dispatch',
+      apiKey: env.TEMPORAL_API_KEY || undefined,
+      tls: env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_API_KEY),
+      auditActivitiesPerSecond: Number(env.AIRTABLE_REQUESTS_PER_SECOND ?? 4),
+    },
+    twilio: twilioVars && {
+      accountSid: twilioVars.TWILIO_ACCOUNT_SID,
+      authToken: twilioVars.TWILIO_AUTH_TOKEN,
+      fromNumber: phone(env, 'TWILIO_FROM_NUMBER')!,
+      apiBaseUrl: url(env, 'TWILIO_API_BASE_URL'),
+    },
+    airtable: airtableVars && {
+      apiKey: airtableVars.AIRTABLE_API_KEY,
+      baseId: airtableVars.AIRTABLE_BASE_ID,
+      endpointUrl: url(env, 'AIRTABLE_ENDPOINT_URL'),
+    },
+    rosterFile: path.resolve(PROJECT_ROOT, env.ROSTER_FILE ?? 'config/roster.example.json'),
+    dataDir,
+    devServer: {
+      port: integer(env, 'TEMPORAL_DEV_PORT', 7233, 1, 65535),
+      uiPort: integer(env, 'TEMPORAL_UI_PORT', 8233, 1, 65535),
+    },
+    timers: {
+      emergency: { t1Ms: t1, t2Ms: t2 },
+      // Urgent calls wait longer; by default 2.5×T1 and 2×T2 (5 and 10 minutes).
+      urgent: {
+        t1Ms: env.DISPATCH_URGENT_T1 ? duration(env, 'DISPATCH_URGENT_T1', '5m') : Math.round(t1 * 2.5),
+        t2Ms: env.DISPATCH_URGENT_T2 ? duration(env, 'DISPATCH_URGENT_T2', '10m') : t2 * 2,
+      },
+      maxRounds: integer(env, 'DISPATCH_MAX_ROUNDS', 2, 1, 10),
+      graceMs: duration(env, 'DISPATCH_GRACE', '30m'),
+      statusCheckMs: duration(env, 'DISPATCH_STATUS_CHECK', '60s'),
+    },
+  };
+  if (!Number.isFinite(config.temporal.auditActivitiesPerSecond) || config.temporal.auditActivitiesPerSecond <= 0) {
+    throw new ConfigError('AIRTABLE_REQUESTS_PER_SECOND', 'must be a positive number');
+  }
+  return config;
+}
+
+/** The timers one dispatch runs with; routine calls page like urgent ones once the office opens. */
+export function policyFor(config: Config, urgency: Urgency): DispatchPolicy {
+  const timers = urgency === 'emergency' ? config.timers.emergency : config.timers.urgent;
+  return {
+    ...timers,
+    maxRounds: config.timers.maxRounds,
+    graceMs: config.timers.graceMs,
+    statusCheckMs: config.timers.statusCheckMs,
+    businessHours: config.businessHours,
+  };
+}
+
+/** Loads configuration or ends the process with the one message that names the variable. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+/** What the API run on its own (`npm run api`) cannot do without. */
+export function apiRequirements(config: Config): { address: string; twilio: TwilioConfig; dispatchApiKey: string } {
+  const address = requireAddress(config, 'api');
+  if (!config.twilio) throw new ConfigError('TWILIO_ACCOUNT_SID', 'is required for npm run api (npm start runs a local Twilio stand-in)');
+  if (!config.dispatchApiKey) throw new ConfigError('DISPATCH_API_KEY', 'is required for npm run api');
+  return { address, twilio: config.twilio, dispatchApiKey: config.dispatchApiKey };
+}
+
+/** What a worker run on its own (`npm run worker`) cannot do without. */
+export function workerRequirements(config: Config): { address: string; twilio: TwilioConfig; airtable: AirtableConfig } {
+  const address = requireAddress(config, 'worker');
+  if (!config.twilio) throw new ConfigError('TWILIO_ACCOUNT_SID', 'is required for npm run worker (npm start runs a local Twilio stand-in)');
+  if (!config.airtable) throw new ConfigError('AIRTABLE_API_KEY', 'is required for npm run worker (npm start keeps the tables locally)');
+  return { address, twilio: config.twilio, airtable: config.airtable };
+}
+
+function requireAddress(config: Config, role: string): string {
+  if (!config.temporal.address) throw new ConfigError('TEMPORAL_ADDRESS', `is required for npm run ${role} (npm start runs an embedded server)`);
+  return config.temporal.address;
+}

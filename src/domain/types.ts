@@ -1,0 +1,184 @@
+// Domain types shared by the workflow, the activities and the HTTP layer.
+// Pure declarations only: this module is bundled into the workflow sandbox.
+
+export const URGENCIES = ['emergency', 'urgent', 'routine'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export const DISPATCH_STATUSES = ['SCHEDULED', 'PAGING', 'ACCEPTED', 'UNANSWERED', 'CANCELLED'] as const;
+export type DispatchStatus = (typeof DISPATCH_STATUSES)[number];
+
+/** Twilio's own words for a message's delivery status, in the order they may move. */
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed';
+
+export type Tier = 1 | 2 | 3;
+
+export interface Technician {
+  name: string;
+  /** E.164 */
+  phone: string;
+  tier: Tier;
+  active: boolean;
+}
+
+/** What a caller or an integration asks for. Phones are already E.164. */
+export interface DispatchRequest {
+  callId: string;
+  callerPhone: string;
+  urgency: Urgency;
+  summary: string;
+  address?: string;
+}
+
+export interface BusinessHours {
+  /** IANA zone, e.g. America/Chicago */
+  timeZone: string;
+  /** ISO weekdays the office opens: 1 = Monday … 7 = Sunday */
+  days: number[];
+  /** local opening and closing time, "HH:MM" */
+  open: string;
+  close: string;
+}
+
+/** Timers and limits for one dispatch, resolved from configuration when the dispatch starts. */
+export interface DispatchPolicy {
+  t1Ms: number;
+  t2Ms: number;
+  maxRounds: number;
+  graceMs: number;
+  /** ask Twilio for a message's status when no final callback arrived by then */
+  statusCheckMs: number;
+  businessHours: BusinessHours;
+}
+
+export interface DispatchInput extends DispatchRequest {
+  /** ISO time the call reached us */
+  receivedAt: string;
+  /** 3-8 letters/digits a technician quotes in a reply */
+  replyCode: string;
+  businessName: string;
+  policy: DispatchPolicy;
+}
+
+export type MessageKind = 'PAGE' | 'FOLLOW_UP' | 'STAND_DOWN' | 'CUSTOMER_NOTIFIED' | 'ASSIGNMENT' | 'ALERT';
+
+export const EVENT_TYPES = [
+  'PAGE_SENT',
+  'FOLLOW_UP_SENT',
+  'SEND_FAILED',
+  'ESCALATED',
+  'ACCEPTED',
+  'DECLINED',
+  'UNANSWERED',
+  'CANCELLED',
+  'CUSTOMER_NOTIFIED',
+  'STAND_DOWN_SENT',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** One outbound SMS as the workflow asks for it. */
+export interface SmsRequest {
+  /** unique per message of a dispatch; the same key always means the same message */
+  idempotencyKey: string;
+  callId: string;
+  to: string;
+  body: string;
+  /** seconds a carrier may hold the message before dropping it (Twilio ValidityPeriod) */
+  validitySeconds?: number;
+}
+
+/** Result of a send. Transient failures are thrown (and retried); permanent ones come back here. */
+export type SmsResult =
+  | { ok: true; messageSid: string; status: DeliveryStatus; reconciled: boolean }
+  | { ok: false; errorCode: number; reason: string };
+
+export interface MessageStatusReport {
+  messageSid: string;
+  status: DeliveryStatus;
+  errorCode?: number;
+}
+
+/** One message the dispatch has sent (or tried to), as shown to ops. */
+export interface SentMessage {
+  key: string;
+  kind: MessageKind;
+  to: string;
+  technician?: string;
+  tier?: Tier;
+  attempt: number;
+  sentAt: string;
+  messageSid?: string;
+  status: DeliveryStatus;
+  errorCode?: number;
+}
+
+export interface AssignedTechnician {
+  name: string;
+  phone: string;
+  acceptedAt: string;
+}
+
+export interface DispatchState {
+  callId: string;
+  status: DispatchStatus;
+  urgency: Urgency;
+  callerPhone: string;
+  summary: string;
+  address?: string;
+  replyCode: string;
+  round: number;
+  /** the step of the ladder now running, e.g. "tier 1 follow-up" */
+  step?: string;
+  assigned?: AssignedTechnician;
+  declined: string[];
+  messages: SentMessage[];
+  /** ISO time of the next escalation, when a timer is running */
+  nextEscalationAt?: string;
+  /** ISO time the routine dispatch will start paging */
+  scheduledFor?: string;
+}
+
+/** Row of the Dispatch Events table (spec section 6); field names live in the Airtable gateway. */
+export interface DispatchEventRow {
+  eventKey: string;
+  callId: string;
+  eventType?: EventType;
+  method?: 'SMS' | 'VOICE';
+  recipient?: string;
+  technician?: string;
+  attemptNumber?: number;
+  sentAt?: string;
+  deliveryStatus?: DeliveryStatus;
+  messageSid?: string;
+  errorCode?: string;
+  detail?: string;
+}
+
+/** Row of the Calls table. */
+export interface CallRow {
+  callId: string;
+  callerPhone?: string;
+  urgency?: Urgency;
+  summary?: string;
+  address?: string;
+  status?: DispatchStatus;
+  assignedTechnician?: string;
+  acceptedAt?: string;
+  createdAt?: string;
+  workflowId?: string;
+}
+
+export type ReplyDecision = 'accept' | 'decline';
+
+export interface TechnicianReply {
+  phone: string;
+  decision: ReplyDecision;
+  via: 'sms' | 'voice' | 'ops';
+}
+
+export type ReplyOutcome = 'accepted' | 'already_yours' | 'already_taken' | 'declined' | 'closed';
+
+export interface ReplyResult {
+  outcome: ReplyOutcome;
+  /** text for the technician (TwiML <Message> or spoken) */
+  message: string;
+}

@@ -1,0 +1,131 @@
+// The emulator's in-process control object: what tests and the sandbox page read and steer.
+import type { Logger } from 'pino';
+import type { EmulatorConfig } from './config';
+import { DeliverySimulator } from './deliverySimulator';
+import { Faults, type FaultSnapshot, type HttpFaultStatus, type LostResponseMode, type PhoneBehaviour } from './faults';
+import { postInboundSms, type InboundReplyResult } from './inboundSms';
+import { MessageStore, type EmulatedMessage, type MessageFilter, type NewMessage, type PhoneConversation } from './messageStore';
+import { StatusCallbackSender, type CallbackRecord } from './statusCallbacks';
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+export function isE164(phone: string): boolean {
+  return E164.test(phone);
+}
+
+export class TwilioEmulatorState {
+  readonly faults = new Faults();
+  private readonly store = new MessageStore();
+  private readonly callbackSender: StatusCallbackSender;
+  private readonly delivery: DeliverySimulator;
+
+  constructor(
+    readonly config: EmulatorConfig,
+    logger: Logger,
+  ) {
+    this.callbackSender = new StatusCallbackSender(config, logger);
+    this.delivery = new DeliverySimulator(this.store, this.callbackSender, config, logger);
+  }
+
+  // ---- reading ----
+
+  messages(filter: MessageFilter = {}): EmulatedMessage[] {
+    return this.store.list(filter);
+  }
+
+  message(sid: string): EmulatedMessage | undefined {
+    return this.store.get(sid);
+  }
+
+  /** Messages this phone received, oldest first. */
+  inbox(phone: string): EmulatedMessage[] {
+    return this.store.list({ to: phone }).reverse();
+  }
+
+  phones(): PhoneConversation[] {
+    return this.store.conversations();
+  }
+
+  copies(to: string, body: string): number {
+    return this.store.copies(to, body);
+  }
+
+  outboundCount(): number {
+    return this.store.outboundCount();
+  }
+
+  callbacks(): CallbackRecord[] {
+    return this.callbackSender.records();
+  }
+
+  faultSnapshot(): FaultSnapshot {
+    return this.faults.snapshot();
+  }
+
+  // ---- steering ----
+
+  failWith(phone: string, errorCode: number): void {
+    this.faults.failWith(phone, errorCode);
+  }
+
+  undeliverable(phone: string, errorCode?: number): void {
+    this.faults.undeliverable(phone, errorCode);
+  }
+
+  failNext(n: number, httpStatus?: HttpFaultStatus): void {
+    this.faults.failNext(n, httpStatus);
+  }
+
+  loseResponseNext(n: number, mode?: LostResponseMode): void {
+    this.faults.loseResponseNext(n, mode);
+  }
+
+  noCallbacks(on: boolean): void {
+    this.faults.setCallbackMode({ none: on });
+  }
+
+  duplicateCallbacks(on: boolean): void {
+    this.faults.setCallbackMode({ duplicate: on });
+  }
+
+  outOfOrderCallbacks(on: boolean): void {
+    this.faults.setCallbackMode({ outOfOrder: on });
+  }
+
+  /** Forgets messages, callbacks and faults, and stops deliveries in flight. */
+  reset(): void {
+    this.delivery.stopAll();
+    this.store.clear();
+    this.callbackSender.clear();
+    this.faults.reset();
+  }
+
+  stop(): void {
+    this.delivery.stopAll();
+  }
+
+  // ---- traffic ----
+
+  /** Takes an outbound message Twilio has accepted and starts its delivery. */
+  acceptOutbound(input: NewMessage, behaviour: PhoneBehaviour | undefined): EmulatedMessage {
+    const message = this.store.add(input);
+    this.delivery.start(message, behaviour, this.faults.callbacks());
+    return message;
+  }
+
+  /** `phone` texts `body` to the number that last texted it; the app's TwiML replies reach the phone. */
+  async reply(phone: string, body: string): Promise<InboundReplyResult> {
+    if (!isE164(phone)) throw new RangeError(`not an E.164 phone number: ${phone}`);
+    const to = this.store.lastSenderTo(phone) ?? this.config.ourNumber;
+    const inbound = this.store.add({ direction: 'inbound', from: phone, to, body });
+    const answer = await postInboundSms(this.config, inbound);
+    for (const m of answer.messages) {
+      const recipient = m.to ?? phone;
+      this.acceptOutbound(
+        { direction: 'outbound-reply', from: m.from ?? to, to: recipient, body: m.body },
+        this.faults.behaviourFor(recipient),
+      );
+    }
+    return { status: answer.status, replies: answer.messages.map((m) => m.body) };
+  }
+}

@@ -1,0 +1,39 @@
+// The HTTP application: JSON API, Twilio webhooks, health and metrics.
+import type { Client } from '@temporalio/client';
+import express from 'express';
+import type { Config } from '../config';
+import type { DispatchService } from '../dispatchService';
+import { logger } from '../logger';
+import { metricsHandler, rosterProblem } from '../metrics';
+import { ReplyRouter } from '../replyRouter';
+import { apiRoutes } from './apiRoutes';
+import { errorHandler } from './errors';
+import { healthRoutes } from './health';
+import { twilioRoutes } from './twilioRoutes';
+
+export interface AppOptions {
+  config: Config;
+  client: Client;
+  dispatches: DispatchService;
+  twilioAuthToken: string;
+  dispatchApiKey: string;
+}
+
+export function createApp(opts: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Opt-out words stay with Twilio; a technician who opts out can no longer be paged: tell ops.
+  const replies = new ReplyRouter(opts.dispatches, (phone, word) => {
+    if (word === 'optout') {
+      rosterProblem.inc({ reason: 'opted_out' });
+      logger.error({ phone }, 'technician sent STOP: Twilio will block pages to this number until they send START');
+    }
+  });
+  app.use(healthRoutes(opts.client, opts.config));
+  app.get('/metrics', metricsHandler);
+  app.use('/api', apiRoutes(opts.dispatches, opts.dispatchApiKey));
+  app.use('/webhooks/twilio', twilioRoutes({ config: opts.config, authToken: opts.twilioAuthToken, dispatches: opts.dispatches, replies }));
+  app.use((_req, res) => void res.status(404).json({ error: 'not found' }));
+  app.use(errorHandler);
+  return app;
+}

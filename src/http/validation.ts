@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { toE164 } from '../domain/phone';
+import { URGENCIES, type DispatchRequest } from '../domain/types';
+
+/** Also the Temporal workflow id suffix, so it is kept short and URL/ID safe. */
+export const callIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'callId may contain only letters, digits, "_" and "-"');
+
+const phoneSchema = z.string().transform((input, ctx) => {
+  const e164 = toE164(input);
+  if (e164 === null) {
+    ctx.addIssue({ code: 'custom', message: 'not a valid phone number' });
+    return z.NEVER;
+  }
+  return e164;
+});
+
+export const dispatchRequestSchema = z.object({
+  callId: callIdSchema,
+  callerPhone: phoneSchema,
+  urgency: z.enum(URGENCIES),
+  summary: z.string().trim().min(1).max(500),
+  // A blank address is no address.
+  address: z
+    .string()
+    .trim()
+    .max(300)
+    .optional()
+    .transform((address) => (address === '' ? undefined : address)),
+});
+
+/** The body of POST /api/dispatches, with the caller's phone in E.164. Throws ZodError. */
+export function parseDispatchRequest(body: unknown): DispatchRequest {
+  const { address, ...request } = dispatchRequestSchema.parse(body);
+  return address === undefined ? request : { ...request, address };
+}
+

@@ -1,0 +1,72 @@
+// The worker role: runs dispatch workflows and the activities that page, plus the audit
+// activities on their own queue, rate limited for the whole fleet by the Temporal server.
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import path from 'node:path';
+import { createAuditActivities } from '../../activities/airtable/activities';
+import { createAirtableGateway } from '../../activities/airtable/gateway';
+import { createRosterSource } from '../../activities/roster';
+import { createTwilioActivities } from '../../activities/twilio/activities';
+import { createTwilioClient } from '../../activities/twilio/client';
+import { createTwilioGateway } from '../../activities/twilio/gateway';
+import type { AuditActivities, DispatchActivities } from '../../activities/types';
+import { auditTaskQueueFor } from '../../workflows/definitions';
+import type { AirtableConfig, Config, TwilioConfig } from '../config';
+import { logger } from '../logger';
+
+export interface WorkerRoleOptions {
+  config: Config;
+  twilio: TwilioConfig;
+  airtable: AirtableConfig;
+  connection: NativeConnection;
+  /** page from this file instead of the Technicians table */
+  rosterFile?: string;
+  /** a prebuilt workflow bundle (tests share one); else the workflows are bundled at start */
+  workflowBundlePath?: string;
+}
+
+export interface RunningWorkers {
+  /** resolves when both workers have stopped */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWorkers> {
+  const { config, connection } = opts;
+  const twilioGateway = createTwilioGateway({
+    client: createTwilioClient(opts.twilio),
+    fromNumber: opts.twilio.fromNumber,
+    publicBaseUrl: config.publicBaseUrl,
+    logger,
+  });
+  const airtableGateway = createAirtableGateway({ ...opts.airtable, logger });
+  const roster = createRosterSource(opts.rosterFile ? { rosterFile: opts.rosterFile, logger } : { gateway: airtableGateway, logger });
+  const dispatchActivities: DispatchActivities = { ...createTwilioActivities(twilioGateway), loadRoster: () => roster.loadRoster() };
+  const auditActivities: AuditActivities = createAuditActivities(airtableGateway, logger);
+
+  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
+    ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+    : { workflowsPath: path.resolve(__dirname, '..', '..', 'workflows', 'index.ts') };
+  const common = { connection, namespace: config.temporal.namespace, shutdownGraceTime: '20s' } as const;
+  const dispatchWorker = await Worker.create({
+    ...common,
+    ...workflows,
+    taskQueue: config.temporal.taskQueue,
+    activities: dispatchActivities,
+  });
+  const auditWorker = await Worker.create({
+    ...common,
+    taskQueue: auditTaskQueueFor(config.temporal.taskQueue),
+    activities: auditActivities,
+    // Enforced by the server across every worker polling this queue: Airtable's 5 req/s per base.
+    maxTaskQueueActivitiesPerSecond: config.temporal.auditActivitiesPerSecond,
+  });
+  const done = Promise.all([dispatchWorker.run(), auditWorker.run()]).then(() => undefined);
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'workers polling');
+  return {
+    done,
+    async shutdown() {
+      for (const w of [dispatchWorker, auditWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    // End-to-end suites share one dev server and spawn processes: run files one at a time.
+    fileParallelism: false,
+    reporters: ['default'],
+    globalSetup: ['test/support/globalSetup.ts'],
+  },
+});

@@ -1,0 +1,520 @@
+// The dispatch story, top to bottom: one workflow per after-hours call (spec section 2).
+// Deterministic orchestration only; every side effect is an activity with an idempotency key.
+import {
+  ActivityFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AuditActivities, DispatchActivities } from '../activities/types';
+import { advance, isFinal } from '../src/domain/deliveryStatus';
+import { escalationRound, pageValiditySeconds, type LadderStep } from '../src/domain/escalationPolicy';
+import { nextOpening } from '../src/domain/businessHours';
+import * as text from '../src/domain/messages';
+import type {
+  CallRow,
+  DispatchEventRow,
+  DispatchInput,
+  DispatchState,
+  DispatchStatus,
+  EventType,
+  MessageKind,
+  ReplyResult,
+  SentMessage,
+  SmsResult,
+  Technician,
+  TechnicianReply,
+} from '../src/domain/types';
+import {
+  DispatchPagedPhonesKey,
+  DispatchStatusKey,
+  DispatchTechnicianKey,
+} from '../src/temporal/searchAttributes';
+import { auditTaskQueueFor, deliverySignal, describeSignal, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from './definitions';
+
+export async function dispatchWorkflow(input: DispatchInput): Promise<DispatchState> {
+  const dispatch = new Dispatch(input);
+  return dispatch.run();
+}
+
+type AuditOp = { table: 'calls'; row: CallRow } | { table: 'events'; row: DispatchEventRow };
+
+interface Recipient {
+  phone: string;
+  name: string;
+  tier?: Technician['tier'];
+}
+
+class Dispatch {
+  private readonly sms;
+  private readonly audit;
+  private state: DispatchState;
+  private pagedInStep: SentMessage[] = [];
+  private replyVia: TechnicianReply['via'] = 'sms';
+  private graceEndsAt?: number;
+  private readonly auditQueue: AuditOp[] = [];
+  private closing = false;
+  /** background work (status checks) that ends with the dispatch */
+  private readonly background = new CancellationScope();
+
+  constructor(private readonly input: DispatchInput) {
+    this.sms = proxyActivities<DispatchActivities>({
+      startToCloseTimeout: '30s',
+      // A page must not wait forever on Twilio; after this the page counts as failed and we escalate.
+      scheduleToCloseTimeout: '10m',
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
+    });
+    this.audit = proxyActivities<AuditActivities>({
+      taskQueue: auditTaskQueueFor(workflowInfo().taskQueue),
+      startToCloseTimeout: '30s',
+      // The audit trail waits out any Airtable outage; rows must land once it is back.
+      scheduleToCloseTimeout: '7 days',
+      retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '60s' },
+    });
+    this.state = {
+      callId: input.callId,
+      status: input.urgency === 'routine' ? 'SCHEDULED' : 'PAGING',
+      urgency: input.urgency,
+      callerPhone: input.callerPhone,
+      summary: input.summary,
+      address: input.address,
+      replyCode: input.replyCode,
+      round: 0,
+      declined: [],
+      messages: [],
+    };
+  }
+
+  async run(): Promise<DispatchState> {
+    setHandler(stateQuery, () => this.state);
+    setHandler(replyUpdate, (reply) => this.onReply(reply), { validator: (reply) => this.validateReply(reply) });
+    setHandler(deliverySignal, (report) => this.onDelivery(report));
+    setHandler(describeSignal, (summary) => {
+      this.state.summary = summary;
+      this.recordCall({ summary });
+    });
+    const auditLane = CancellationScope.nonCancellable(() => this.runAuditLane());
+    this.recordCall({
+      callerPhone: this.input.callerPhone,
+      urgency: this.input.urgency,
+      summary: this.input.summary,
+      address: this.input.address,
+      status: this.state.status,
+      createdAt: this.input.receivedAt,
+      workflowId: workflowIdFor(this.input.callId),
+    });
+
+    try {
+      if (this.input.urgency === 'routine') await this.waitForBusinessHours();
+      const accepted = await this.escalate();
+      if (accepted) await this.confirmAcceptance();
+      else await this.giveUp();
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      await CancellationScope.nonCancellable(() => this.cancel());
+    } finally {
+      this.background.cancel();
+      this.closing = true;
+      await auditLane;
+    }
+    return this.state;
+  }
+
+  // ---- the ladder -------------------------------------------------------------------------
+
+  /** Routine calls wake nobody: the caller hears from the office when it opens. */
+  private async waitForBusinessHours(): Promise<void> {
+    const opensAt = nextOpening(Date.now(), this.input.policy.businessHours);
+    this.state.scheduledFor = new Date(opensAt).toISOString();
+    await this.sendTo(
+      { phone: this.input.callerPhone, name: 'caller' },
+      'CUSTOMER_NOTIFIED',
+      text.customerCallbackText({
+        businessName: this.input.businessName,
+        opensAt: text.formatLocalTime(this.state.scheduledFor, this.input.policy.businessHours.timeZone),
+        replyCode: this.input.replyCode,
+      }),
+      'callback',
+    );
+    if (opensAt > Date.now()) await sleep(opensAt - Date.now(), { summary: 'wait for business hours' });
+    this.state.scheduledFor = undefined;
+    this.setStatus('PAGING');
+  }
+
+  /** Runs rounds of the ladder until someone accepts; false when every round went unanswered. */
+  private async escalate(): Promise<boolean> {
+    const steps = escalationRound(this.input.policy);
+    for (let round = 1; round <= this.input.policy.maxRounds; round++) {
+      this.state.round = round;
+      const roster = await this.sms.loadRoster();
+      for (const [index, step] of steps.entries()) {
+        if (this.state.assigned) return true;
+        const recipients = roster.filter((t) => t.active && t.tier === step.tier && !this.state.declined.includes(t.phone));
+        if (index > 0 || round > 1) this.recordEscalation(step, recipients.length);
+        if (recipients.length === 0) continue;
+        await this.pageStep(step, recipients, `r${round}s${index + 1}`);
+        if (await this.awaitAcceptOrTimeout(step)) return true;
+      }
+    }
+    return Boolean(this.state.assigned);
+  }
+
+  private async pageStep(step: LadderStep, technicians: Technician[], stepId: string): Promise<void> {
+    this.state.step = `round ${this.state.round}: ${step.label}`;
+    this.addPagedPhones(technicians.map((t) => t.phone));
+    this.pagedInStep = await Promise.all(
+      technicians.map((tech) => {
+        const attempt = this.attemptsTo(tech.phone) + 1;
+        const body = text.pageText({
+          businessName: this.input.businessName,
+          urgency: this.input.urgency,
+          summary: this.state.summary,
+          address: this.input.address,
+          replyCode: this.input.replyCode,
+          attempt,
+          tier: tech.tier,
+        });
+        return this.sendTo(tech, attempt > 1 ? 'FOLLOW_UP' : 'PAGE', body, stepId, pageValiditySeconds(step));
+      }),
+    );
+  }
+
+  /** Waits for an accept, for the step's timer, or until nobody paged in this step can still answer. */
+  private async awaitAcceptOrTimeout(step: LadderStep): Promise<boolean> {
+    this.state.nextEscalationAt = new Date(Date.now() + step.waitMs).toISOString();
+    await condition(() => Boolean(this.state.assigned) || !this.stepCanStillAnswer(), step.waitMs, {
+      summary: `wait ${step.label}`,
+    });
+    this.state.nextEscalationAt = undefined;
+    return Boolean(this.state.assigned);
+  }
+
+  private stepCanStillAnswer(): boolean {
+    return this.pagedInStep.some(
+      (m) => m.status !== 'failed' && m.status !== 'undelivered' && !this.state.declined.includes(m.to),
+    );
+  }
+
+  private async confirmAcceptance(): Promise<void> {
+    const assigned = this.state.assigned!;
+    this.state.step = undefined;
+    this.setStatus('ACCEPTED');
+    upsertSearchAttributes([{ key: DispatchTechnicianKey, value: assigned.name }]);
+    this.recordCall({ status: 'ACCEPTED', assignedTechnician: assigned.name, acceptedAt: assigned.acceptedAt });
+    this.recordEvent('ACCEPTED', `accepted`, { recipient: assigned.phone, technician: assigned.name, detail: `via ${this.replyVia}` });
+    const sends: Promise<unknown>[] = [
+      this.sendTo(
+        { phone: this.input.callerPhone, name: 'caller' },
+        'CUSTOMER_NOTIFIED',
+        text.customerAssignedText({ businessName: this.input.businessName, technicianName: assigned.name, replyCode: this.input.replyCode }),
+        'assigned',
+      ),
+      ...this.otherReachablePagedTechnicians(assigned.phone).map((tech) =>
+        this.sendTo(tech, 'STAND_DOWN', text.standDownText({ replyCode: this.input.replyCode, name: assigned.name, reason: 'taken' }), 'stand-down'),
+      ),
+    ];
+    // A technician who accepted by SMS got the details in the reply; other channels get them by SMS.
+    if (this.replyVia !== 'sms') {
+      sends.push(
+        this.sendTo(
+          { phone: assigned.phone, name: assigned.name },
+          'ASSIGNMENT',
+          text.acceptedReply({
+            callerPhone: this.input.callerPhone,
+            summary: this.state.summary,
+            address: this.input.address,
+            replyCode: this.input.replyCode,
+          }),
+          'assignment',
+        ),
+      );
+    }
+    await Promise.all(sends);
+  }
+
+  /** Every round went unanswered: tell the caller, alert the managers, keep accepts open a while. */
+  private async giveUp(): Promise<void> {
+    this.state.step = undefined;
+    this.setStatus('UNANSWERED');
+    this.recordCall({ status: 'UNANSWERED' });
+    this.recordEvent('UNANSWERED', 'unanswered', { detail: `no accept after ${this.input.policy.maxRounds} round(s)` });
+    const roster = await this.sms.loadRoster();
+    await Promise.all([
+      this.sendTo(
+        { phone: this.input.callerPhone, name: 'caller' },
+        'CUSTOMER_NOTIFIED',
+        text.customerUnansweredText({ businessName: this.input.businessName, replyCode: this.input.replyCode }),
+        'unanswered',
+      ),
+      ...roster
+        .filter((t) => t.active && t.tier === 3)
+        .map((manager) =>
+          this.sendTo(
+            manager,
+            'ALERT',
+            text.managerAlertText({ replyCode: this.input.replyCode, summary: this.state.summary, callerPhone: this.input.callerPhone }),
+            'alert',
+          ),
+        ),
+    ]);
+    this.graceEndsAt = Date.now() + this.input.policy.graceMs;
+    if (await condition(() => Boolean(this.state.assigned), this.input.policy.graceMs, { summary: 'grace period for late accepts' })) {
+      await this.confirmAcceptance();
+    }
+  }
+
+  private async cancel(): Promise<void> {
+    this.state.step = undefined;
+    this.state.nextEscalationAt = undefined;
+    this.setStatus('CANCELLED');
+    this.recordCall({ status: 'CANCELLED' });
+    this.recordEvent('CANCELLED', 'cancelled', { detail: 'cancelled by ops' });
+    await Promise.all(
+      this.otherReachablePagedTechnicians(undefined).map((tech) =>
+        this.sendTo(tech, 'STAND_DOWN', text.standDownText({ replyCode: this.input.replyCode, reason: 'cancelled' }), 'stand-down'),
+      ),
+    );
+  }
+
+  // ---- replies and callbacks ------------------------------------------------------------
+
+  private validateReply(reply: TechnicianReply): void {
+    if (reply.decision !== 'accept' && reply.decision !== 'decline') throw new Error('decision must be accept or decline');
+    if (!this.wasPaged(reply.phone)) throw new Error(`${reply.phone} was not paged for this dispatch`);
+  }
+
+  private onReply(reply: TechnicianReply): ReplyResult {
+    const code = this.input.replyCode;
+    const assigned = this.state.assigned;
+    if (assigned) {
+      return assigned.phone === reply.phone
+        ? { outcome: 'already_yours', message: text.alreadyYoursReply({ replyCode: code }) }
+        : { outcome: 'already_taken', message: text.alreadyTakenReply({ name: assigned.name, replyCode: code }) };
+    }
+    const graceOver = this.state.status === 'UNANSWERED' && this.graceEndsAt !== undefined && Date.now() >= this.graceEndsAt;
+    if (this.state.status === 'CANCELLED' || graceOver) {
+      return { outcome: 'closed', message: text.closedReply({ replyCode: code, status: this.state.status }) };
+    }
+    const name = this.nameOf(reply.phone);
+    if (reply.decision === 'decline') {
+      if (!this.state.declined.includes(reply.phone)) {
+        this.state.declined.push(reply.phone);
+        this.recordEvent('DECLINED', `declined:${reply.phone}`, { recipient: reply.phone, technician: name, detail: `via ${reply.via}` });
+      }
+      return { outcome: 'declined', message: text.declinedReply({ replyCode: code }) };
+    }
+    this.replyVia = reply.via;
+    this.state.assigned = { name, phone: reply.phone, acceptedAt: new Date().toISOString() };
+    return {
+      outcome: 'accepted',
+      message: text.acceptedReply({ callerPhone: this.input.callerPhone, summary: this.state.summary, address: this.input.address, replyCode: code }),
+    };
+  }
+
+  private onDelivery(report: DeliveryReport): void {
+    const message = this.state.messages.find((m) => m.key === report.key || (report.messageSid && m.messageSid === report.messageSid));
+    if (!message) return;
+    this.applyStatus(message, report.status, report.errorCode, report.messageSid);
+  }
+
+  /** Status only moves forward; a duplicate or late callback changes nothing. */
+  private applyStatus(message: SentMessage, status: SentMessage['status'], errorCode?: number, messageSid?: string): void {
+    const next = advance(message.status, status);
+    if (messageSid && !message.messageSid) message.messageSid = messageSid;
+    if (next === message.status) return;
+    message.status = next;
+    if (errorCode) message.errorCode = errorCode;
+    this.enqueueAudit({
+      table: 'events',
+      row: {
+        eventKey: message.key,
+        callId: this.input.callId,
+        deliveryStatus: next,
+        messageSid: message.messageSid,
+        errorCode: errorCode ? String(errorCode) : undefined,
+      },
+    });
+  }
+
+  // ---- sending --------------------------------------------------------------------------
+
+  /**
+   * Sends one SMS exactly once: the key names the message for good, the gateway reconciles with
+   * Twilio before any retry. Runs to completion even if the dispatch is cancelled meanwhile, so
+   * we always know whom we paged.
+   */
+  private async sendTo(to: Recipient, kind: MessageKind, body: string, stepId: string, validitySeconds?: number): Promise<SentMessage> {
+    const key = `${this.input.callId}/${stepId}/${kind.toLowerCase()}/${to.phone}`;
+    const message: SentMessage = {
+      key,
+      kind,
+      to: to.phone,
+      technician: to.name === 'caller' ? undefined : to.name,
+      tier: to.tier,
+      attempt: kind === 'PAGE' || kind === 'FOLLOW_UP' ? this.attemptsTo(to.phone) + 1 : 1,
+      sentAt: new Date().toISOString(),
+      status: 'queued',
+    };
+    this.state.messages.push(message);
+    const result = await CancellationScope.nonCancellable(() =>
+      this.sms.sendSms.executeWithOptions({ summary: `SMS ${kind.toLowerCase().replace('_', ' ')}: ${to.name}` }, [
+        { idempotencyKey: key, callId: this.input.callId, to: to.phone, body, validitySeconds },
+      ]),
+    ).catch((err: unknown): SmsResult => {
+      if (err instanceof ActivityFailure) return { ok: false, errorCode: 0, reason: `gave up after retries: ${err.cause?.message ?? err.message}` };
+      throw err;
+    });
+    this.recordSend(message, result);
+    return message;
+  }
+
+  private recordSend(message: SentMessage, result: SmsResult): void {
+    const event = MESSAGE_EVENTS[message.kind];
+    if (result.ok) {
+      message.messageSid = result.messageSid;
+      this.enqueueAudit({ table: 'events', row: this.messageRow(message, event.type, event.detail) });
+      this.applyStatus(message, result.status);
+      this.watchDelivery(message);
+    } else {
+      message.status = 'failed';
+      message.errorCode = result.errorCode;
+      log.warn('SMS could not be sent', { callId: this.input.callId, to: message.to, errorCode: result.errorCode, reason: result.reason });
+      this.enqueueAudit({ table: 'events', row: { ...this.messageRow(message, 'SEND_FAILED', `${event.detail}: ${result.reason}`), deliveryStatus: 'failed' } });
+    }
+  }
+
+  /** No final status within the check period: ask Twilio ourselves (spec section 3). */
+  private watchDelivery(message: SentMessage): void {
+    this.background
+      .run(async () => {
+        await sleep(this.input.policy.statusCheckMs, { summary: `check delivery: ${message.technician ?? 'caller'}` });
+        if (isFinal(message.status) || !message.messageSid) return;
+        const report = await this.sms.fetchMessageStatus(message.messageSid);
+        this.applyStatus(message, report.status, report.errorCode);
+      })
+      .catch((err: unknown) => {
+        if (!isCancellation(err)) log.warn('delivery check failed', { callId: this.input.callId, error: String(err) });
+      });
+  }
+
+  // ---- audit trail (Airtable), never on the paging path ---------------------------------
+
+  private messageRow(message: SentMessage, eventType: EventType, detail: string | undefined): DispatchEventRow {
+    return {
+      eventKey: message.key,
+      callId: this.input.callId,
+      eventType,
+      method: 'SMS',
+      recipient: message.to,
+      technician: message.technician,
+      attemptNumber: message.attempt,
+      sentAt: message.sentAt,
+      messageSid: message.messageSid,
+      errorCode: message.errorCode ? String(message.errorCode) : undefined,
+      detail,
+    };
+  }
+
+  private recordEvent(eventType: EventType, keySuffix: string, fields: Partial<DispatchEventRow>): void {
+    this.enqueueAudit({
+      table: 'events',
+      row: { eventKey: `${this.input.callId}/${keySuffix}`, callId: this.input.callId, eventType, sentAt: new Date().toISOString(), ...fields },
+    });
+  }
+
+  private recordEscalation(step: LadderStep, recipients: number): void {
+    this.recordEvent('ESCALATED', `escalated/r${this.state.round}/${step.label.replace(/\s+/g, '-')}`, {
+      detail: recipients === 0 ? `${step.label}: nobody active on tier ${step.tier}, skipped` : `${step.label}: ${recipients} technician(s)`,
+    });
+  }
+
+  private recordCall(row: Omit<CallRow, 'callId'>): void {
+    this.enqueueAudit({ table: 'calls', row: { callId: this.input.callId, ...row } });
+  }
+
+  private enqueueAudit(op: AuditOp): void {
+    this.auditQueue.push(op);
+  }
+
+  /** Writes the audit trail in order, batching what queued up meanwhile; ends once the dispatch has. */
+  private async runAuditLane(): Promise<void> {
+    for (;;) {
+      await condition(() => this.auditQueue.length > 0 || this.closing);
+      const head = this.auditQueue[0];
+      if (!head) return;
+      if (head.table === 'calls') {
+        let row: CallRow = { callId: this.input.callId };
+        while (this.auditQueue[0]?.table === 'calls') row = { ...row, ...(this.auditQueue.shift()!.row as CallRow) };
+        await this.audit.upsertCall.executeWithOptions({ summary: `Airtable call ${row.status ?? ''}`.trim() }, [row]);
+      } else {
+        const batch = new Map<string, DispatchEventRow>();
+        while (this.auditQueue[0]?.table === 'events') {
+          const row = this.auditQueue[0].row as DispatchEventRow;
+          if (!batch.has(row.eventKey) && batch.size === 10) break; // Airtable takes 10 records a request
+          this.auditQueue.shift();
+          batch.set(row.eventKey, { ...batch.get(row.eventKey), ...definedFields(row) } as DispatchEventRow);
+        }
+        await this.audit.upsertDispatchEvents.executeWithOptions({ summary: `Airtable ${batch.size} event(s)` }, [[...batch.values()]]);
+      }
+    }
+  }
+
+  // ---- small helpers --------------------------------------------------------------------
+
+  private setStatus(status: DispatchStatus): void {
+    this.state.status = status;
+    upsertSearchAttributes([{ key: DispatchStatusKey, value: status }]);
+  }
+
+  private addPagedPhones(phones: string[]): void {
+    const all = new Set([...this.pagedPhones(), ...phones]);
+    upsertSearchAttributes([{ key: DispatchPagedPhonesKey, value: [...all] }]);
+  }
+
+  private pagedPhones(): string[] {
+    return this.state.messages.filter((m) => m.kind === 'PAGE' || m.kind === 'FOLLOW_UP').map((m) => m.to);
+  }
+
+  private wasPaged(phone: string): boolean {
+    return this.pagedPhones().includes(phone);
+  }
+
+  private attemptsTo(phone: string): number {
+    return this.state.messages.filter((m) => m.to === phone && (m.kind === 'PAGE' || m.kind === 'FOLLOW_UP')).length;
+  }
+
+  private nameOf(phone: string): string {
+    return this.state.messages.find((m) => m.to === phone && m.technician)?.technician ?? phone;
+  }
+
+  /** Paged technicians other than `except` whose pages reached them, once each. */
+  private otherReachablePagedTechnicians(except: string | undefined): Recipient[] {
+    const seen = new Map<string, Recipient>();
+    for (const m of this.state.messages) {
+      if ((m.kind !== 'PAGE' && m.kind !== 'FOLLOW_UP') || m.to === except) continue;
+      if (m.status === 'failed' || m.status === 'undelivered') continue;
+      seen.set(m.to, { phone: m.to, name: m.technician ?? m.to, tier: m.tier });
+    }
+    return [...seen.values()];
+  }
+}
+
+/** Which audit event each kind of message writes, and how the row describes it. */
+const MESSAGE_EVENTS: Record<MessageKind, { type: EventType; detail: string }> = {
+  PAGE: { type: 'PAGE_SENT', detail: 'page' },
+  FOLLOW_UP: { type: 'FOLLOW_UP_SENT', detail: 'follow-up page' },
+  STAND_DOWN: { type: 'STAND_DOWN_SENT', detail: 'stand-down' },
+  CUSTOMER_NOTIFIED: { type: 'CUSTOMER_NOTIFIED', detail: 'caller notified' },
+  ASSIGNMENT: { type: 'ACCEPTED', detail: 'job details sent to the technician' },
+  ALERT: { type: 'UNANSWERED', detail: 'manager alerted: nobody accepted' },
+};
+
+function definedFields<T extends object>(row: T): Partial<T> {
+  return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
