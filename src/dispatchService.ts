@@ -64,6 +64,9 @@ export class DispatchService {
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // A task handed to a worker that just died is retried after this long: it bounds how late
+        // a follow-up can be after a crash (our tasks take milliseconds).
+        workflowTaskTimeout: '3s',
         memo: { startToken, request: input },
         typedSearchAttributes: [
           { key: DispatchStatusKey, value: request.urgency === 'routine' ? 'SCHEDULED' : 'PAGING' },

@@ -56,6 +56,7 @@ class Dispatch {
   private readonly audit;
   private state: DispatchState;
   private pagedInStep: SentMessage[] = [];
+  private readonly inFlight: Promise<void>[] = [];
   private replyVia: TechnicianReply['via'] = 'sms';
   private graceEndsAt?: number;
   private readonly auditQueue: AuditOp[] = [];
@@ -65,7 +66,9 @@ class Dispatch {
 
   constructor(private readonly input: DispatchInput) {
     this.sms = proxyActivities<DispatchActivities>({
-      startToCloseTimeout: '30s',
+      // One Twilio request (10 s client timeout) per attempt; a worker that dies mid-send is
+      // noticed after this long and the retry reconciles with Twilio before sending.
+      startToCloseTimeout: '12s',
       // A page must not wait forever on Twilio; after this the page counts as failed and we escalate.
       scheduleToCloseTimeout: '10m',
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
@@ -132,8 +135,8 @@ class Dispatch {
   private async waitForBusinessHours(): Promise<void> {
     const opensAt = nextOpening(Date.now(), this.input.policy.businessHours);
     this.state.scheduledFor = new Date(opensAt).toISOString();
-    await this.sendTo(
-      { phone: this.input.callerPhone, name: 'caller' },
+    this.startSend(
+      this.caller(),
       'CUSTOMER_NOTIFIED',
       text.customerCallbackText({
         businessName: this.input.businessName,
@@ -158,37 +161,41 @@ class Dispatch {
         const recipients = roster.filter((t) => t.active && t.tier === step.tier && !this.state.declined.includes(t.phone));
         if (index > 0 || round > 1) this.recordEscalation(step, recipients.length);
         if (recipients.length === 0) continue;
-        await this.pageStep(step, recipients, `r${round}s${index + 1}`);
-        if (await this.awaitAcceptOrTimeout(step)) return true;
+        const stepStartedAt = Date.now();
+        this.pageStep(step, recipients, `r${round}s${index + 1}`);
+        if (await this.awaitAcceptOrTimeout(step, stepStartedAt)) return true;
       }
     }
     return Boolean(this.state.assigned);
   }
 
-  private async pageStep(step: LadderStep, technicians: Technician[], stepId: string): Promise<void> {
+  /**
+   * Pages the step's technicians without waiting for Twilio: the step's clock starts now, and one
+   * slow send (or a worker crash in the middle of one) must not hold up anybody's follow-up.
+   */
+  private pageStep(step: LadderStep, technicians: Technician[], stepId: string): void {
     this.state.step = `round ${this.state.round}: ${step.label}`;
     this.addPagedPhones(technicians.map((t) => t.phone));
-    this.pagedInStep = await Promise.all(
-      technicians.map((tech) => {
-        const attempt = this.attemptsTo(tech.phone) + 1;
-        const body = text.pageText({
-          businessName: this.input.businessName,
-          urgency: this.input.urgency,
-          summary: this.state.summary,
-          address: this.input.address,
-          replyCode: this.input.replyCode,
-          attempt,
-          tier: tech.tier,
-        });
-        return this.sendTo(tech, attempt > 1 ? 'FOLLOW_UP' : 'PAGE', body, stepId, pageValiditySeconds(step));
-      }),
-    );
+    this.pagedInStep = technicians.map((tech) => {
+      const attempt = this.attemptsTo(tech.phone) + 1;
+      const body = text.pageText({
+        businessName: this.input.businessName,
+        urgency: this.input.urgency,
+        summary: this.state.summary,
+        address: this.input.address,
+        replyCode: this.input.replyCode,
+        attempt,
+        tier: tech.tier,
+      });
+      return this.startSend(tech, attempt > 1 ? 'FOLLOW_UP' : 'PAGE', body, stepId, pageValiditySeconds(step));
+    });
   }
 
   /** Waits for an accept, for the step's timer, or until nobody paged in this step can still answer. */
-  private async awaitAcceptOrTimeout(step: LadderStep): Promise<boolean> {
-    this.state.nextEscalationAt = new Date(Date.now() + step.waitMs).toISOString();
-    await condition(() => Boolean(this.state.assigned) || !this.stepCanStillAnswer(), step.waitMs, {
+  private async awaitAcceptOrTimeout(step: LadderStep, startedAt: number): Promise<boolean> {
+    const deadline = startedAt + step.waitMs;
+    this.state.nextEscalationAt = new Date(deadline).toISOString();
+    await condition(() => Boolean(this.state.assigned) || !this.stepCanStillAnswer(), Math.max(0, deadline - Date.now()), {
       summary: `wait ${step.label}`,
     });
     this.state.nextEscalationAt = undefined;
@@ -204,38 +211,32 @@ class Dispatch {
   private async confirmAcceptance(): Promise<void> {
     const assigned = this.state.assigned!;
     this.state.step = undefined;
+    this.state.nextEscalationAt = undefined;
     this.setStatus('ACCEPTED');
     upsertSearchAttributes([{ key: DispatchTechnicianKey, value: assigned.name }]);
     this.recordCall({ status: 'ACCEPTED', assignedTechnician: assigned.name, acceptedAt: assigned.acceptedAt });
     this.recordEvent('ACCEPTED', `accepted`, { recipient: assigned.phone, technician: assigned.name, detail: `via ${this.replyVia}` });
-    const sends: Promise<unknown>[] = [
-      this.sendTo(
-        { phone: this.input.callerPhone, name: 'caller' },
-        'CUSTOMER_NOTIFIED',
-        text.customerAssignedText({ businessName: this.input.businessName, technicianName: assigned.name, replyCode: this.input.replyCode }),
-        'assigned',
-      ),
-      ...this.otherReachablePagedTechnicians(assigned.phone).map((tech) =>
-        this.sendTo(tech, 'STAND_DOWN', text.standDownText({ replyCode: this.input.replyCode, name: assigned.name, reason: 'taken' }), 'stand-down'),
-      ),
-    ];
+    await this.sendsSettled();
+    this.startSend(
+      this.caller(),
+      'CUSTOMER_NOTIFIED',
+      text.customerAssignedText({ businessName: this.input.businessName, technicianName: assigned.name, replyCode: this.input.replyCode }),
+      'assigned',
+    );
+    for (const tech of this.otherReachablePagedTechnicians(assigned.phone)) {
+      this.startSend(tech, 'STAND_DOWN', text.standDownText({ replyCode: this.input.replyCode, name: assigned.name, reason: 'taken' }), 'stand-down');
+    }
     // A technician who accepted by SMS got the details in the reply; other channels get them by SMS.
     if (this.replyVia !== 'sms') {
-      sends.push(
-        this.sendTo(
-          { phone: assigned.phone, name: assigned.name },
-          'ASSIGNMENT',
-          text.acceptedReply({
-            callerPhone: this.input.callerPhone,
-            summary: this.state.summary,
-            address: this.input.address,
-            replyCode: this.input.replyCode,
-          }),
-          'assignment',
-        ),
-      );
+      const details = text.acceptedReply({
+        callerPhone: this.input.callerPhone,
+        summary: this.state.summary,
+        address: this.input.address,
+        replyCode: this.input.replyCode,
+      });
+      this.startSend({ phone: assigned.phone, name: assigned.name }, 'ASSIGNMENT', details, 'assignment');
     }
-    await Promise.all(sends);
+    await this.sendsSettled();
   }
 
   /** Every round went unanswered: tell the caller, alert the managers, keep accepts open a while. */
@@ -245,24 +246,15 @@ class Dispatch {
     this.recordCall({ status: 'UNANSWERED' });
     this.recordEvent('UNANSWERED', 'unanswered', { detail: `no accept after ${this.input.policy.maxRounds} round(s)` });
     const roster = await this.sms.loadRoster();
-    await Promise.all([
-      this.sendTo(
-        { phone: this.input.callerPhone, name: 'caller' },
-        'CUSTOMER_NOTIFIED',
-        text.customerUnansweredText({ businessName: this.input.businessName, replyCode: this.input.replyCode }),
-        'unanswered',
-      ),
-      ...roster
-        .filter((t) => t.active && t.tier === 3)
-        .map((manager) =>
-          this.sendTo(
-            manager,
-            'ALERT',
-            text.managerAlertText({ replyCode: this.input.replyCode, summary: this.state.summary, callerPhone: this.input.callerPhone }),
-            'alert',
-          ),
-        ),
-    ]);
+    this.startSend(
+      this.caller(),
+      'CUSTOMER_NOTIFIED',
+      text.customerUnansweredText({ businessName: this.input.businessName, replyCode: this.input.replyCode }),
+      'unanswered',
+    );
+    const alert = text.managerAlertText({ replyCode: this.input.replyCode, summary: this.state.summary, callerPhone: this.input.callerPhone });
+    for (const manager of roster.filter((t) => t.active && t.tier === 3)) this.startSend(manager, 'ALERT', alert, 'alert');
+    await this.sendsSettled();
     this.graceEndsAt = Date.now() + this.input.policy.graceMs;
     if (await condition(() => Boolean(this.state.assigned), this.input.policy.graceMs, { summary: 'grace period for late accepts' })) {
       await this.confirmAcceptance();
@@ -275,11 +267,15 @@ class Dispatch {
     this.setStatus('CANCELLED');
     this.recordCall({ status: 'CANCELLED' });
     this.recordEvent('CANCELLED', 'cancelled', { detail: 'cancelled by ops' });
-    await Promise.all(
-      this.otherReachablePagedTechnicians(undefined).map((tech) =>
-        this.sendTo(tech, 'STAND_DOWN', text.standDownText({ replyCode: this.input.replyCode, reason: 'cancelled' }), 'stand-down'),
-      ),
-    );
+    await this.sendsSettled();
+    for (const tech of this.otherReachablePagedTechnicians(undefined)) {
+      this.startSend(tech, 'STAND_DOWN', text.standDownText({ replyCode: this.input.replyCode, reason: 'cancelled' }), 'stand-down');
+    }
+    await this.sendsSettled();
+  }
+
+  private caller(): Recipient {
+    return { phone: this.input.callerPhone, name: 'caller' };
   }
 
   // ---- replies and callbacks ------------------------------------------------------------
@@ -345,11 +341,11 @@ class Dispatch {
   // ---- sending --------------------------------------------------------------------------
 
   /**
-   * Sends one SMS exactly once: the key names the message for good, the gateway reconciles with
-   * Twilio before any retry. Runs to completion even if the dispatch is cancelled meanwhile, so
-   * we always know whom we paged.
+   * Starts one SMS, exactly once: the key names the message for good, and the gateway reconciles
+   * with Twilio before any retry. The send runs to completion even if the dispatch is cancelled
+   * meanwhile, so we always know whom we paged.
    */
-  private async sendTo(to: Recipient, kind: MessageKind, body: string, stepId: string, validitySeconds?: number): Promise<SentMessage> {
+  private startSend(to: Recipient, kind: MessageKind, body: string, stepId: string, validitySeconds?: number): SentMessage {
     const key = `${this.input.callId}/${stepId}/${kind.toLowerCase()}/${to.phone}`;
     const message: SentMessage = {
       key,
@@ -362,16 +358,23 @@ class Dispatch {
       status: 'queued',
     };
     this.state.messages.push(message);
-    const result = await CancellationScope.nonCancellable(() =>
+    const sent = CancellationScope.nonCancellable(() =>
       this.sms.sendSms.executeWithOptions({ summary: `SMS ${kind.toLowerCase().replace('_', ' ')}: ${to.name}` }, [
         { idempotencyKey: key, callId: this.input.callId, to: to.phone, body, validitySeconds },
       ]),
-    ).catch((err: unknown): SmsResult => {
-      if (err instanceof ActivityFailure) return { ok: false, errorCode: 0, reason: `gave up after retries: ${err.cause?.message ?? err.message}` };
-      throw err;
-    });
-    this.recordSend(message, result);
+    )
+      .catch((err: unknown): SmsResult => {
+        if (err instanceof ActivityFailure) return { ok: false, errorCode: 0, reason: `gave up after retries: ${err.cause?.message ?? err.message}` };
+        throw err;
+      })
+      .then((result) => this.recordSend(message, result));
+    this.inFlight.push(sent);
     return message;
+  }
+
+  /** Waits for every send started so far, so that a stand-down never overtakes its page. */
+  private async sendsSettled(): Promise<void> {
+    while (this.inFlight.length) await Promise.all(this.inFlight.splice(0));
   }
 
   private recordSend(message: SentMessage, result: SmsResult): void {

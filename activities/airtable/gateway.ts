@@ -95,7 +95,7 @@ export function createAirtableGateway(options: AirtableGatewayOptions): Airtable
         method: 'PATCH',
         table: table.name,
         body: {
-          
+          performUpsert: { fieldsToMergeOn: [mergeOn] },
           records: chunk.map((fields) => ({ fields })),
           // Lets Airtable add a select option a hand-built base lacks instead of rejecting the row.
           typecast: true,

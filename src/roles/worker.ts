@@ -52,6 +52,9 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     ...workflows,
     taskQueue: config.temporal.taskQueue,
     activities: dispatchActivities,
+    // When a worker dies, its cached dispatches move to another worker after this long: it bounds
+    // how late a follow-up can be after a crash.
+    stickyQueueScheduleToStartTimeout: '3s',
   });
   const auditWorker = await Worker.create({
     ...common,

@@ -32,7 +32,7 @@ export interface AirtableEmulatorState {
   records(table: string): EmulatorRecord[];
   /** simulate a hand-built base that lacks a field */
   removeField(table: string, field: string): void;
-  /** empty tables, request log, stats and outage */
+  /** fresh base (spec tables empty, or none with createSchema false), empty log and stats, no outage */
   reset(): void;
 }
 

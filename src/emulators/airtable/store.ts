@@ -74,7 +74,7 @@ export class BaseStore {
     this.persist();
   }
 
-  /** Empties every table (and re-creates the spec schema when configured). */
+  /** Back to a fresh base: the spec's tables, empty — or no tables at all with createSchema false. */
   reset(): void {
     this.tables = [];
     this.ensureSchema();
