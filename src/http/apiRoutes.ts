@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { timingSafeEqual } from 'node:crypto';
 import type { DispatchService } from '../dispatchService';
 import { dispatchStarted } from '../metrics';
-import { parseDispatchRequest } from './validation';
+import { callIdSchema, parseDispatchRequest } from './validation';
 import { requireJson } from './errors';
 
 function requireBearer(apiKey: string) {
@@ -15,7 +15,7 @@ function requireBearer(apiKey: string) {
   };
 }
 
-const CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const isCallId = (value: string) => callIdSchema.safeParse(value).success;
 
 export function apiRoutes(dispatches: DispatchService, apiKey: string): Router {
   const router = express.Router();
@@ -30,14 +30,14 @@ export function apiRoutes(dispatches: DispatchService, apiKey: string): Router {
 
   router.get('/dispatches/:callId', async (req, res) => {
     const callId = String(req.params.callId);
-    const dispatch = CALL_ID.test(callId) ? await dispatches.get(callId) : undefined;
+    const dispatch = isCallId(callId) ? await dispatches.get(callId) : undefined;
     if (!dispatch) return void res.status(404).json({ error: `no dispatch for call ${callId}` });
     res.json({ dispatch });
   });
 
   router.post('/dispatches/:callId/cancel', async (req, res) => {
     const callId = String(req.params.callId);
-    const dispatch = CALL_ID.test(callId) ? await dispatches.cancel(callId) : undefined;
+    const dispatch = isCallId(callId) ? await dispatches.cancel(callId) : undefined;
     if (!dispatch) return void res.status(404).json({ error: `no dispatch for call ${callId}` });
     res.status(202).json({ dispatch });
   });

@@ -106,7 +106,15 @@ export async function startAirtableEmulator(opts: AirtableEmulatorOptions): Prom
 function gatekeeper(opts: AirtableEmulatorOptions, traffic: Traffic, outage: () => number | null) {
   return (req: Request, res: Response, next: NextFunction) => {
     res.on('finish', () => {
-      traffic.record({ time: new Date().toISOString(), method: req.method, path: req.path, table: tableOf(req.path), status: res.statusCode });
+      const records = (req.body as { records?: unknown } | undefined)?.records;
+      traffic.record({
+        time: new Date().toISOString(),
+        method: req.method,
+        path: req.path,
+        table: tableOf(req.path),
+        status: res.statusCode,
+        ...(Array.isArray(records) ? { records: records.length } : {}),
+      });
     });
     const down = outage();
     if (down !== null) {

@@ -7,6 +7,8 @@ export interface RequestLogEntry {
   path: string;
   table?: string;
   status: number;
+  /** records in a write's body (create, update, upsert); absent for reads */
+  records?: number;
 }
 
 export interface TrafficStats {
