@@ -9,6 +9,7 @@ import { logger } from './logger';
 import { startApi } from './roles/api';
 import { onShutdown } from './roles/lifecycle';
 import { startWorkers } from './roles/worker';
+import { installTemporalRuntime } from './temporal/runtime';
 import { connectClient, connectWorker } from './temporal/connection';
 import { ensureTemporalCli } from './temporal/cli';
 import { startDevServer } from './temporal/devServer';
@@ -67,6 +68,7 @@ async function embeddedTemporal(config: Config, stops: Stop[]): Promise<string> 
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  installTemporalRuntime();
   const stops: Stop[] = [];
   onShutdown(stops);
   const address = await embeddedTemporal(config, stops);

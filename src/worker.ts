@@ -3,10 +3,12 @@ import { ConfigError, loadConfigOrExit, workerRequirements } from './config';
 import { logger } from './logger';
 import { onShutdown } from './roles/lifecycle';
 import { startWorkers } from './roles/worker';
+import { installTemporalRuntime } from './temporal/runtime';
 import { connectWorker } from './temporal/connection';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  installTemporalRuntime();
   const { address, twilio, airtable } = workerRequirements(config);
   const connection = await connectWorker(config.temporal, address);
   const workers = await startWorkers({

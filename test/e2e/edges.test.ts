@@ -146,7 +146,7 @@ describe('edges of a dispatch', () => {
     for (const [name, res, status, error] of cases) {
       expect(res.status, name).toBe(status);
       expect(res.headers.get('content-type'), name).toMatch(/application\/json/);
-      expect((await res.json()).error, name).toMatch(error);
+      expect(((await res.json()) as { error: string }).error, name).toMatch(error);
     }
     expect((await stack.request('GET', `/api/dispatches/${callId}`)).status).toBe(404);
     expect((await stack.request('GET', '/api/dispatches/not%20an%20id')).status).toBe(404);

@@ -3,6 +3,7 @@ import type { FaultsRequest } from './controlRoutes';
 import type { FaultSnapshot } from './faults';
 import type { InboundReplyResult } from './inboundSms';
 import type { CallbackRecord } from './statusCallbacks';
+import type { CallScript, EmulatedCall } from './voiceCall';
 
 /** Messages as JSON carries them: dates are ISO strings. */
 export interface EmulatedMessageJson {
@@ -17,6 +18,8 @@ export interface EmulatedMessageJson {
   dateSent: string | null;
 }
 
+export type EmulatedCallJson = Omit<EmulatedCall, 'startedAt'> & { startedAt: string };
+
 export type CallbackRecordJson = Omit<CallbackRecord, 'at'> & { at: string };
 
 export interface TwilioEmulatorControl {
@@ -28,6 +31,9 @@ export interface TwilioEmulatorControl {
   reset(): Promise<void>;
   reply(phone: string, body: string): Promise<InboundReplyResult>;
   setApp(appBaseUrl: string, publicBaseUrl?: string): Promise<void>;
+  /** Resolves with the ended call; rejects when the app did not answer it with TwiML. */
+  placeCall(script: CallScript): Promise<EmulatedCallJson>;
+  calls(): Promise<EmulatedCallJson[]>;
 }
 
 export function twilioEmulatorControl(emulatorUrl: string): TwilioEmulatorControl {
@@ -55,6 +61,8 @@ export function twilioEmulatorControl(emulatorUrl: string): TwilioEmulatorContro
     faults: (change) => call('POST', '/faults', change),
     reset: async () => void (await call('POST', '/reset', {})),
     reply: (phone, body) => call('POST', `/phones/${encodeURIComponent(phone)}/reply`, { body }),
+    placeCall: (script) => call('POST', '/calls', script),
+    calls: () => call('GET', '/calls'),
     setApp: async (appBaseUrl, publicBaseUrl) => void (await call('POST', '/app', { appBaseUrl, ...(publicBaseUrl ? { publicBaseUrl } : {}) })),
   };
 }

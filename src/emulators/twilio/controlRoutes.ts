@@ -20,6 +20,12 @@ export const faultsRequestSchema = z.object({
 export type FaultsRequest = z.infer<typeof faultsRequestSchema>;
 
 const replySchema = z.object({ body: z.string().min(1).max(1600) });
+/** A caller's script: one key press at the menu, then a short description. */
+const callSchema = z.object({
+  from: phone,
+  digits: z.string().regex(/^[0-9*#]$/, 'digits must be one key: 0-9, * or #').optional(),
+  speech: z.string().trim().min(1).max(500).optional(),
+});
 const appSchema = z.object({ appBaseUrl: z.url(), publicBaseUrl: z.url().optional() });
 
 function applyFaults(state: TwilioEmulatorState, f: FaultsRequest): void {
@@ -85,6 +91,16 @@ export function emulatorControlRouter(state: TwilioEmulatorState): express.Route
     state.config.appBaseUrl = app.appBaseUrl;
     if (app.publicBaseUrl) state.config.publicBaseUrl = app.publicBaseUrl;
     res.json({ appBaseUrl: state.config.appBaseUrl, publicBaseUrl: state.config.publicBaseUrl ?? null });
+  });
+  router.get('/calls', (_req, res) => {
+    res.json(state.calls());
+  });
+  router.post('/calls', async (req, res) => {
+    const script = parsed(callSchema, req, res);
+    if (!script) return;
+    const call = await state.placeCall(script);
+    // Like a reply the app did not take: the app's failure, reported with what the caller heard.
+    res.status(call.status === 'failed' ? 502 : 200).json(call);
   });
   router.post('/phones/:phone/reply', async (req, res) => {
     const reply = parsed(replySchema, req, res);

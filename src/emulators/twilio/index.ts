@@ -1,9 +1,11 @@
-// A local stand-in for Twilio's Messaging API: tests and `npm start` without credentials use it.
+// A local stand-in for Twilio's Messaging API and inbound calls, with a sandbox page at `/` where a
+// person watches and answers the phones: tests and `npm start` without credentials use it.
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
 import { logger as rootLogger } from '../../logger';
 import { createTwilioEmulatorApp } from './app';
 import { trimSlash } from './config';
+import { mountSandboxPage } from './sandboxPage';
 import { TwilioEmulatorState } from './state';
 
 export interface TwilioEmulatorOptions {
@@ -21,13 +23,15 @@ export interface TwilioEmulatorOptions {
   callbackDelayMs?: number;
   /** the account's number, To of inbound SMS from phones the app never texted; default +15005550006 */
   ourNumber?: string;
+  /** Temporal Web UI the sandbox page links dispatches to; default http://localhost:8233 */
+  webUiUrl?: string;
 }
 
 export interface TwilioEmulator {
   /** base URL for TWILIO_API_BASE_URL, e.g. http://127.0.0.1:41234 */
   url: string;
   state: TwilioEmulatorState;
-  /** mount more routes here (the sandbox page) */
+  /** the express app; the sandbox page is mounted at `/` */
   app: express.Express;
   setAppBaseUrl(appBaseUrl: string, publicBaseUrl?: string): void;
   close(): Promise<void>;
@@ -47,6 +51,7 @@ export async function startTwilioEmulator(opts: TwilioEmulatorOptions): Promise<
     logger,
   );
   const app = createTwilioEmulatorApp(state, logger);
+  mountSandboxPage(app, state, { webUiUrl: opts.webUiUrl ? trimSlash(opts.webUiUrl) : undefined });
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
     const s = app.listen(opts.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -77,5 +82,6 @@ export type { EmulatedMessage, PhoneConversation } from './messageStore';
 export type { FaultSnapshot, HttpFaultStatus, LostResponseMode } from './faults';
 export type { CallbackRecord } from './statusCallbacks';
 export type { InboundReplyResult } from './inboundSms';
+export type { CallScript, EmulatedCall } from './voiceCall';
 export type { FaultsRequest } from './controlRoutes';
-export { twilioEmulatorControl, type TwilioEmulatorControl, type EmulatedMessageJson } from './controlClient';
+export { twilioEmulatorControl, type TwilioEmulatorControl, type EmulatedMessageJson, type EmulatedCallJson } from './controlClient';

@@ -6,6 +6,7 @@ import { Faults, type FaultSnapshot, type HttpFaultStatus, type LostResponseMode
 import { postInboundSms, type InboundReplyResult } from './inboundSms';
 import { MessageStore, type EmulatedMessage, type MessageFilter, type NewMessage, type PhoneConversation } from './messageStore';
 import { StatusCallbackSender, type CallbackRecord } from './statusCallbacks';
+import { newCall, playCall, type CallScript, type EmulatedCall } from './voiceCall';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -18,6 +19,7 @@ export class TwilioEmulatorState {
   private readonly store = new MessageStore();
   private readonly callbackSender: StatusCallbackSender;
   private readonly delivery: DeliverySimulator;
+  private callLog: EmulatedCall[] = [];
 
   constructor(
     readonly config: EmulatorConfig,
@@ -58,6 +60,11 @@ export class TwilioEmulatorState {
     return this.callbackSender.records();
   }
 
+  /** Calls placed with placeCall, oldest first; one still in progress shows what was said so far. */
+  calls(): EmulatedCall[] {
+    return this.callLog.map(copyCall);
+  }
+
   faultSnapshot(): FaultSnapshot {
     return this.faults.snapshot();
   }
@@ -92,10 +99,11 @@ export class TwilioEmulatorState {
     this.faults.setCallbackMode({ outOfOrder: on });
   }
 
-  /** Forgets messages, callbacks and faults, and stops deliveries in flight. */
+  /** Forgets messages, calls, callbacks and faults, and stops deliveries in flight. */
   reset(): void {
     this.delivery.stopAll();
     this.store.clear();
+    this.callLog = [];
     this.callbackSender.clear();
     this.faults.reset();
   }
@@ -128,4 +136,21 @@ export class TwilioEmulatorState {
     }
     return { status: answer.status, replies: answer.messages.map((m) => m.body) };
   }
+
+  /**
+   * `from` phones the account's number and goes through the app's IVR (signed Voice webhooks):
+   * presses `digits` at the first prompt and says `speech` at the next. Resolves when the call
+   * ended; a call the app did not answer with TwiML comes back `failed` with the reason.
+   */
+  async placeCall(script: CallScript): Promise<EmulatedCall> {
+    if (!isE164(script.from)) throw new RangeError(`not an E.164 phone number: ${script.from}`);
+    const call = newCall(script, this.config.ourNumber);
+    this.callLog.push(call);
+    await playCall(this.config, call);
+    return copyCall(call);
+  }
+}
+
+function copyCall(call: EmulatedCall): EmulatedCall {
+  return { ...call, transcript: [...call.transcript] };
 }

@@ -1,0 +1,113 @@
+// The sandbox page: a person watches every phone's texts, answers pages as a technician and
+// places calls through the app's real IVR. Plain HTML and JS in ./sandbox (no build step) poll one
+// JSON snapshot; replies and calls go through the /_emulator control API like any other tool's.
+import path from 'node:path';
+import express from 'express';
+import type { EmulatedMessage } from './messageStore';
+import type { TwilioEmulatorState } from './state';
+import type { EmulatedCall } from './voiceCall';
+
+/** Where `npm start` serves the Temporal Web UI; the page's ?webUi= query overrides it. */
+export const DEFAULT_WEB_UI_URL = 'http://localhost:8233';
+
+const ASSETS = path.join(__dirname, 'sandbox');
+
+export interface SandboxMessage {
+  kind: 'message';
+  sid: string;
+  at: string;
+  /** true: the phone sent it (a reply); false: the phone received it */
+  fromPhone: boolean;
+  body: string;
+  status: string;
+  errorCode: number | null;
+  /** the dispatch that sent it, when it was sent through the Messages API */
+  callId?: string;
+}
+
+export interface SandboxCall {
+  kind: 'call';
+  callSid: string;
+  at: string;
+  digits?: string;
+  speech?: string;
+  transcript: string[];
+  status: EmulatedCall['status'];
+  error?: string;
+}
+
+export interface SandboxPhone {
+  phone: string;
+  placedCall: boolean;
+  /** dispatches this phone took part in, oldest first */
+  callIds: string[];
+  /** texts and calls, oldest first */
+  timeline: Array<SandboxMessage | SandboxCall>;
+}
+
+export interface SandboxSnapshot {
+  ourNumber: string;
+  webUiUrl: string;
+  /** in the order each phone first appeared */
+  phones: SandboxPhone[];
+}
+
+/** The app puts the dispatch's callId in each message's StatusCallback query (see twilioRoutes). */
+function callIdOf(m: EmulatedMessage): string | undefined {
+  if (!m.statusCallback) return undefined;
+  try {
+    return new URL(m.statusCallback).searchParams.get('callId') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function messageEntry(m: EmulatedMessage, phone: string): SandboxMessage {
+  const callId = callIdOf(m);
+  return {
+    kind: 'message',
+    sid: m.sid,
+    at: m.dateCreated.toISOString(),
+    fromPhone: m.direction === 'inbound' && m.from === phone,
+    body: m.body,
+    status: m.status,
+    errorCode: m.errorCode,
+    ...(callId ? { callId } : {}),
+  };
+}
+
+function callEntry(c: EmulatedCall): SandboxCall {
+  const { callSid, digits, speech, transcript, status, error } = c;
+  return { kind: 'call', callSid, at: c.startedAt.toISOString(), digits, speech, transcript, status, error };
+}
+
+export function sandboxSnapshot(state: TwilioEmulatorState, webUiUrl: string): SandboxSnapshot {
+  const phones = new Map<string, SandboxPhone>();
+  const phoneView = (phone: string) => {
+    let view = phones.get(phone);
+    if (!view) phones.set(phone, (view = { phone, placedCall: false, callIds: [], timeline: [] }));
+    return view;
+  };
+  for (const { phone, messages } of state.phones()) phoneView(phone).timeline.push(...messages.map((m) => messageEntry(m, phone)));
+  for (const call of state.calls()) {
+    const view = phoneView(call.from);
+    view.placedCall = true;
+    view.timeline.push(callEntry(call));
+  }
+  for (const view of phones.values()) {
+    view.timeline.sort((a, b) => a.at.localeCompare(b.at));
+    const ids = view.timeline.map((e) => (e.kind === 'call' ? e.callSid : e.callId));
+    view.callIds = [...new Set(ids.filter((id): id is string => id !== undefined))];
+  }
+  const firstSeen = (v: SandboxPhone) => v.timeline[0]?.at ?? '';
+  return { ourNumber: state.config.ourNumber, webUiUrl, phones: [...phones.values()].sort((a, b) => firstSeen(a).localeCompare(firstSeen(b))) };
+}
+
+export function mountSandboxPage(app: express.Express, state: TwilioEmulatorState, opts: { webUiUrl?: string } = {}): void {
+  const webUiUrl = opts.webUiUrl ?? DEFAULT_WEB_UI_URL;
+  app.get('/', (_req, res) => res.sendFile(path.join(ASSETS, 'index.html')));
+  app.get('/sandbox/state.json', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json(sandboxSnapshot(state, webUiUrl));
+  });
+  app.use('/sandbox', express.static(ASSETS, { index: false }));
+}

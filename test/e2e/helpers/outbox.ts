@@ -1,0 +1,86 @@
+// What the service sent through Twilio's Messages API, as the Twilio stand-in stored it, with the
+// bookkeeping the exactly-once tests need: texts are awaited in any order (concurrent dispatches
+// interleave), every text must have been expected by the test, and no recipient ever holds two
+// copies of the same message.
+import type { EmulatedMessage } from '../../../src/emulators/twilio';
+import type { RoleProcess } from '../../support/processes';
+import type { Stack } from '../../support/stack';
+import { waitFor } from '../../support/wait';
+
+export class Outbox {
+  private readonly expected = new Set<string>();
+
+  constructor(private readonly stack: Stack) {}
+
+  /** Texts sent through the Messages API (TwiML answers to replies excluded), oldest first. */
+  sent(to?: string): EmulatedMessage[] {
+    return this.stack.twilio.state
+      .messages(to ? { to } : {})
+      .filter((m) => m.direction === 'outbound-api')
+      .reverse();
+  }
+
+  /** Waits for a text to `to` matching `pattern` that no earlier expect took, and takes it. */
+  expect(to: string, pattern: RegExp, timeoutMs = 15_000): Promise<EmulatedMessage> {
+    return waitFor(
+      `${to} to receive ${pattern}`,
+      () => {
+        const message = this.sent(to).find((m) => !this.expected.has(m.sid) && pattern.test(m.body));
+        if (message) this.expected.add(message.sid);
+        return message;
+      },
+      timeoutMs,
+      25,
+    );
+  }
+
+  /** The emulator's copy count of this text to this recipient. */
+  copies(message: Pick<EmulatedMessage, 'to' | 'body'>): number {
+    return this.stack.twilio.state.copies(message.to, message.body);
+  }
+
+  /** Every text ever sent reached its recipient exactly once (the emulator counts copies by recipient and body). */
+  assertEachExactlyOnce(): void {
+    const twice = this.sent()
+      .filter((m) => this.copies(m) !== 1)
+      .map((m) => `${this.copies(m)}× to ${m.to}: ${m.body}`);
+    if (twice.length) throw new Error(`duplicate texts:\n${[...new Set(twice)].join('\n')}`);
+  }
+
+  /** Like a real phone: a text the test did not expect fails it. */
+  assertNothingUnexpected(): void {
+    const unexpected = this.sent()
+      .filter((m) => !this.expected.has(m.sid))
+      .map((m) => `to ${m.to}: ${m.body}`);
+    if (unexpected.length) throw new Error(`unexpected texts:\n${unexpected.join('\n')}`);
+  }
+}
+
+export interface LogLine {
+  msg?: string;
+  callId?: string;
+  key?: string;
+  to?: string;
+  attempt?: number;
+  messageSid?: string;
+  httpStatus?: number;
+  time: number;
+  [field: string]: unknown;
+}
+
+/** A role process's JSON log lines about one call whose message matches `msg`. */
+export function logLines(processes: RoleProcess[], callId: string, msg: RegExp): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const p of processes) {
+    for (const raw of p.output) {
+      if (!raw.startsWith('{')) continue;
+      try {
+        const line = JSON.parse(raw) as LogLine;
+        if (line.callId === callId && typeof line.msg === 'string' && msg.test(line.msg)) lines.push(line);
+      } catch {
+        // a line pino did not write
+      }
+    }
+  }
+  return lines;
+}
