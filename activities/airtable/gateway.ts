@@ -20,6 +20,8 @@ import {
 
 /** Airtable accepts at most 10 records per create/update request. */
 export const MAX_RECORDS_PER_REQUEST = 10;
+/** Under Airtable's 5 requests/s per base, with room for network jitter. */
+export const DEFAULT_REQUESTS_PER_SECOND = 4;
 
 export interface UpsertResult {
   created: number;
@@ -41,6 +43,14 @@ export interface AirtableGatewayOptions {
   logger: Logger;
   /** per request; default 20 s so a hung connection fails the attempt, not the activity timeout */
   requestTimeoutMs?: number;
+  /**
+   * Most requests this process starts in any second (default 4; Airtable allows 5 per base). The
+   * audit task queue's server-side limit alone lets bursts through: the server splits it across
+   * the queue's partitions and lets each burst, so up to about twice the rate reaches Airtable
+   * within one second. Spacing the requests here keeps one worker under the limit whatever the
+   * server hands it.
+   */
+  requestsPerSecond?: number;
 }
 
 interface AirtableRecordJson {
@@ -69,7 +79,10 @@ export function createAirtableGateway(options: AirtableGatewayOptions): Airtable
     requestTimeout: options.requestTimeoutMs ?? 20_000,
   }).base(options.baseId);
 
+  const paced = pacer(1000 / (options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND));
+
   async function request<T>(action: string, req: { method: string; table: string; qs?: Record<string, unknown>; body?: unknown }): Promise<T> {
+    await paced();
     try {
       // makeRequest (rather than table.update) because it returns the whole body: the typed
       // upsert result with createdRecords/updatedRecords, and the list offset.
@@ -138,4 +151,16 @@ function mergeByKey(records: AirtableFields[], keyField: string): AirtableFields
     byKey.set(key, { ...byKey.get(key), ...fields });
   }
   return [...byKey.values()];
+}
+
+/** Hands out start times at least `intervalMs` apart, in call order; resolves at the caller's turn. */
+function pacer(intervalMs: number): () => Promise<void> {
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError(`requestsPerSecond must be a positive number`);
+  let nextAt = 0;
+  return async () => {
+    const now = Date.now();
+    const at = Math.max(now, nextAt);
+    nextAt = at + intervalMs;
+    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+  };
 }

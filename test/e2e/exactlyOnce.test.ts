@@ -4,12 +4,13 @@
 import { Client, Connection, decodePendingActivityState } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { EmulatedMessage } from '../../src/emulators/twilio';
 import type { DevServer } from '../../src/temporal/devServer';
 import type { DispatchState } from '../../src/domain/types';
 import { ROSTER, Stack } from '../support/stack';
 import { startTemporal } from '../support/temporal';
 import { waitFor } from '../support/wait';
-import { logLines, Outbox } from './helpers/outbox';
+import { closeLeftovers, logLines, Outbox } from './helpers/outbox';
 
 const [alice, bob] = ROSTER as [(typeof ROSTER)[number], (typeof ROSTER)[number]];
 const tier1 = [alice.phone, bob.phone];
@@ -55,26 +56,31 @@ describe('SMS exactly once', () => {
       outbox = new Outbox(stack);
     });
     afterAll(async () => stack?.stop());
+    const callIds: string[] = [];
     beforeEach(() => stack.twilio.state.faults.reset());
-    afterEach(() => {
-      outbox.assertEachExactlyOnce();
-      outbox.assertNothingUnexpected();
+    afterEach(async () => {
+      try {
+        outbox.assertEachExactlyOnce();
+        outbox.assertNothingUnexpected();
+      } finally {
+        if (await closeLeftovers(stack, client, callIds)) outbox.forgetAll();
+      }
     });
 
     async function start(summary: string): Promise<{ callId: string; code: string; startedAt: number }> {
       const callId = newCallId();
       const startedAt = Date.now();
+      callIds.push(callId);
       const { dispatch } = await stack.startDispatch({ callId, callerPhone, urgency: 'emergency', summary });
       return { callId, code: dispatch.replyCode, startedAt };
     }
 
     /** The page of each tier-1 technician reached Twilio exactly once, and the dispatch knows its SID. */
-    async function expectPagedOnce(callId: string, code: string) {
-      const pages = [];
-      for (const phone of tier1) {
-        const page = await outbox.expect(phone, pageOf(code));
-        pages.push(page);
-      }
+    async function expectPagedOnce(callId: string, code: string, taken?: EmulatedMessage[]) {
+      const pages = taken ?? [];
+      if (!taken) for (const phone of tier1) pages.push(await outbox.expect(phone, pageOf(code)));
+      // Every send has completed (a status callback alone also fills in the SID).
+      await waitFor(`${callId}'s sends to complete`, async () => (await pendingSends(callId)).length === 0, 40_000, 100);
       const state = await waitFor(`${callId} to record both pages as sent`, async () => {
         const s = await stack.dispatch(callId);
         return tier1.every((p) => s.messages.find((m) => m.to === p && m.kind === 'PAGE')?.messageSid) ? s : undefined;
@@ -171,7 +177,7 @@ describe('SMS exactly once', () => {
       expect(reconciled[0]!.attempt).toBeGreaterThanOrEqual(2);
       const heldPage = firstPages.find((p) => p.to === reconciled[0]!.to)!;
       expect(reconciled[0]!.messageSid).toBe(heldPage.sid);
-      const { state } = await expectPagedOnce(callId, code);
+      const { state } = await expectPagedOnce(callId, code, firstPages);
       expect(state.status).toBe('PAGING');
 
       // The dispatch goes on: one follow-up to each, T1 after the page.
@@ -198,9 +204,14 @@ describe('SMS exactly once', () => {
       outbox = new Outbox(stack);
     });
     afterAll(async () => stack?.stop());
-    afterEach(() => {
-      outbox.assertEachExactlyOnce();
-      outbox.assertNothingUnexpected();
+    const callIds: string[] = [];
+    afterEach(async () => {
+      try {
+        outbox.assertEachExactlyOnce();
+        outbox.assertNothingUnexpected();
+      } finally {
+        if (await closeLeftovers(stack, client, callIds)) outbox.forgetAll();
+      }
     });
 
     test('six dispatches at once on two workers, with 503s and lost responses: every page, confirmation and stand-down arrives exactly once', async () => {
@@ -209,6 +220,7 @@ describe('SMS exactly once', () => {
       stack.twilio.state.failNext(2, 503);
       stack.twilio.state.loseResponseNext(3, 'reset');
       const calls = Array.from({ length: DISPATCHES }, (_, i) => ({ callId: newCallId(), callerPhone: `+1212555021${i}` }));
+      callIds.push(...calls.map((c) => c.callId));
       const started = await Promise.all(
         calls.map(async (c, i) => {
           const { dispatch } = await stack.startDispatch({ ...c, urgency: 'emergency', summary: `Frozen pipe burst, unit ${i + 1}` });
@@ -232,7 +244,13 @@ describe('SMS exactly once', () => {
       for (const d of started) {
         await outbox.expect(d.callerPhone, /Alice/, 30_000);
         await outbox.expect(bob.phone, standDownOf(d.code, /has been taken by Alice/), 30_000);
-        finals.push(await stack.waitForStatus(d.callId, 'ACCEPTED'));
+        await stack.waitForStatus(d.callId, 'ACCEPTED');
+        finals.push(
+          await waitFor(`${d.callId} to record every send`, async () => {
+            const s = await stack.dispatch(d.callId);
+            return s.messages.every((m) => m.messageSid) ? s : undefined;
+          }),
+        );
       }
 
       const reconciled = started.flatMap((d) => logLines(stack.workers, d.callId, RECONCILED));

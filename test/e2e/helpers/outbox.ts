@@ -2,6 +2,7 @@
 // bookkeeping the exactly-once tests need: texts are awaited in any order (concurrent dispatches
 // interleave), every text must have been expected by the test, and no recipient ever holds two
 // copies of the same message.
+import type { Client } from '@temporalio/client';
 import type { EmulatedMessage } from '../../../src/emulators/twilio';
 import type { RoleProcess } from '../../support/processes';
 import type { Stack } from '../../support/stack';
@@ -47,6 +48,11 @@ export class Outbox {
     if (twice.length) throw new Error(`duplicate texts:\n${[...new Set(twice)].join('\n')}`);
   }
 
+  /** After a failed test: whatever its dispatches still sent is not the next test's business. */
+  forgetAll(): void {
+    for (const m of this.sent()) this.expected.add(m.sid);
+  }
+
   /** Like a real phone: a text the test did not expect fails it. */
   assertNothingUnexpected(): void {
     const unexpected = this.sent()
@@ -83,4 +89,21 @@ export function logLines(processes: RoleProcess[], callId: string, msg: RegExp):
     }
   }
   return lines;
+}
+
+/**
+ * Cancels the dispatches a test left running (it failed half-way) and waits until they closed,
+ * so their later texts cannot fail the next test. Returns how many were still running.
+ */
+export async function closeLeftovers(stack: Stack, client: Client, callIds: string[]): Promise<number> {
+  let running = 0;
+  for (const callId of callIds.splice(0)) {
+    const handle = client.workflow.getHandle(`dispatch-${callId}`);
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING') continue;
+    running += 1;
+    await stack.request('POST', `/api/dispatches/${callId}/cancel`);
+    await Promise.race([handle.result().catch(() => undefined), new Promise((r) => setTimeout(r, 60_000))]);
+  }
+  return running;
 }

@@ -1,0 +1,81 @@
+// The Temporal Web UI as the ops console: a list filtered on the dispatch search attributes finds
+// a live emergency (and not an urgent call), and its page opens. Needs a dev server WITH the UI,
+// so this file starts its own and stops it itself (the Stack only stops servers it started).
+import { Client, Connection } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { workflowIdFor } from '../../workflows/definitions';
+import { ensureTemporalCli } from '../../src/temporal/cli';
+import { startDevServer, type DevServer } from '../../src/temporal/devServer';
+import { ARTIFACTS } from '../support/paths';
+import { Stack } from '../support/stack';
+import { freePort, waitFor } from '../support/wait';
+import { openBrowser, type TestBrowser } from './chromium';
+
+const LIST_QUERY = `DispatchStatus="PAGING" AND DispatchUrgency="emergency"`;
+const newCallId = () => `CA${randomUUID().replace(/-/g, '')}`;
+
+describe('Temporal Web UI', () => {
+  let temporal: DevServer;
+  let stack: Stack;
+  let connection: Connection;
+  let browser: TestBrowser;
+
+  beforeAll(async () => {
+    const cli = ensureTemporalCli(() => undefined);
+    if (!cli) throw new Error('no Temporal CLI');
+    const port = await freePort();
+    temporal = await startDevServer({
+      cliPath: cli.path,
+      port,
+      uiPort: await freePort(),
+      logFile: path.join(ARTIFACTS, 'logs', `temporal-ui-${port}.log`),
+    });
+    // The UI server may answer a moment after the frontend does.
+    await waitFor('the Web UI to answer', async () => (await fetch(temporal.uiUrl!)).ok, 60_000, 250);
+    stack = await Stack.start({ temporal, env: { DISPATCH_T1: '5m', DISPATCH_T2: '5m' } });
+    connection = await Connection.connect({ address: temporal.address });
+    browser = await openBrowser('webui');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await connection?.close();
+    await stack?.stop();
+    await temporal?.stop();
+  });
+
+  test('a list filtered on DispatchStatus and DispatchUrgency shows the paging emergency, which opens', async () => {
+    const urgent = newCallId();
+    const emergency = newCallId();
+    await stack.startDispatch({ callId: urgent, callerPhone: '+12125550177', urgency: 'urgent', summary: 'Water heater leaking' });
+    await stack.startDispatch({ callId: emergency, callerPhone: '+12125550178', urgency: 'emergency', summary: 'Gas smell in the kitchen' });
+    // The list reads the visibility store: wait until it has both, so the page shows what it filters.
+    const client = new Client({ connection });
+    await waitFor('both dispatches to be visible as PAGING', async () => {
+      const ids: string[] = [];
+      for await (const wf of client.workflow.list({ query: `DispatchStatus="PAGING" AND WorkflowId STARTS_WITH "dispatch-CA"` })) ids.push(wf.workflowId);
+      return ids.includes(workflowIdFor(urgent)) && ids.includes(workflowIdFor(emergency));
+    }, 20_000, 200);
+
+    const { page } = browser;
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${temporal.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(LIST_QUERY)}`);
+    const row = page.getByRole('link', { name: workflowIdFor(emergency) });
+    await row.waitFor();
+    expect(await page.getByRole('link', { name: workflowIdFor(urgent) }).count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webui-list.png') });
+
+    await row.click();
+    await page.waitForURL(new RegExp(`/workflows/${workflowIdFor(emergency)}/`));
+    await page.getByText('dispatchWorkflow').first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webui.png'), fullPage: true });
+
+    // The ops view of the dispatch: the `state` query, offered by the worker's query list.
+    await page.getByText('Queries', { exact: true }).click();
+    await page.getByRole('button', { name: 'Run Query' }).click();
+    await page.getByText(`"callId": "${emergency}"`).waitFor();
+    await page.getByText(`"status": "PAGING"`).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webui-state.png') });
+  });
+});
