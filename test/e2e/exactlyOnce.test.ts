@@ -63,7 +63,9 @@ describe('SMS exactly once', () => {
         outbox.assertEachExactlyOnce();
         outbox.assertNothingUnexpected();
       } finally {
+        console.log('cleanup', Date.now());
         if (await closeLeftovers(stack, client, callIds)) outbox.forgetAll();
+        console.log('cleaned', Date.now());
       }
     });
 
@@ -95,7 +97,9 @@ describe('SMS exactly once', () => {
     async function cancel(callId: string, code: string) {
       expect((await stack.request('POST', `/api/dispatches/${callId}/cancel`)).status).toBe(202);
       for (const phone of tier1) await outbox.expect(phone, standDownOf(code, /was cancelled/));
+      console.log('standdowns', Date.now());
       await stack.waitForStatus(callId, 'CANCELLED');
+      console.log('cancelled', Date.now());
     }
 
     test("Twilio stores the page but the connection is reset before it answers: the retry finds the stored page instead of sending another", async () => {
@@ -118,7 +122,9 @@ describe('SMS exactly once', () => {
     test("Twilio stores the page and never answers: the client times out, the retry reconciles, the page arrives once", async () => {
       stack.twilio.state.loseResponseNext(1, 'hang');
       const { callId, code } = await start('No heat, elderly resident');
+      const t0 = Date.now();
       const { pages } = await expectPagedOnce(callId, code);
+      console.log('paged', Date.now() - t0);
       const reconciled = logLines(stack.workers, callId, RECONCILED);
       expect(reconciled).toHaveLength(1);
       expect(reconciled[0]!.messageSid).toBe(pages.find((p) => p.to === reconciled[0]!.to)!.sid);

@@ -53,7 +53,7 @@ function callItem(c) {
   return el(
     'li',
     { class: `entry call call-${c.status}`, 'data-call-sid': c.callSid },
-    el('p', { class: 'call-title' }, '📞 Called the after-hours line — ', script),
+    el('p', { class: 'call-title' }, el('span', { class: 'tag' }, 'call'), ' Called the after-hours line: ', script),
     c.error ? el('p', { class: 'error' }, `Call failed: ${c.error}`) : undefined,
     el(
       'details',
@@ -118,11 +118,14 @@ function drawCard(card, view) {
   if (drawn === card.drawn) return;
   card.drawn = drawn;
   const atBottom = card.timeline.scrollTop + card.timeline.clientHeight >= card.timeline.scrollHeight - 8;
-  card.role.textContent = view.placedCall ? 'caller' : '';
+  const replyCodes = latestReplyCodes(view);
+  // Who a phone is, as far as the stand-in can tell: callers call, technicians get pages.
+  card.role.textContent = view.placedCall ? 'caller' : replyCodes.length ? 'technician' : '';
+  card.role.className = `role ${view.placedCall ? 'caller' : 'technician'}`;
   card.links.replaceChildren(...view.callIds.map((id) => dispatchLink(id, shortId(id))));
   card.timeline.replaceChildren(...view.timeline.map((e) => (e.kind === 'call' ? callItem(e) : messageItem(e))));
   card.quick.replaceChildren(
-    ...latestReplyCodes(view).map((text) => {
+    ...replyCodes.map((text) => {
       const chip = el('button', { type: 'button', class: 'chip', title: 'Put this answer in the reply box' }, text);
       chip.addEventListener('click', () => {
         card.input.value = text;
