@@ -2,6 +2,7 @@
 // that receive their gateways, so tests and the emulators plug in the same way production does.
 import type {
   CallRow,
+  DispatchOutcome,
   DispatchEventRow,
   MessageStatusReport,
   SmsRequest,
@@ -14,6 +15,8 @@ export interface DispatchActivities {
   sendSms(req: SmsRequest): Promise<SmsResult>;
   fetchMessageStatus(messageSid: string): Promise<MessageStatusReport>;
   loadRoster(): Promise<Technician[]>;
+  /** counts the outcome in this worker's metrics */
+  reportOutcome(outcome: DispatchOutcome): Promise<void>;
 }
 
 /** Run on the audit task queue, rate limited fleet-wide by the Temporal server. */

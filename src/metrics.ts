@@ -2,7 +2,7 @@
 
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { URGENCIES } from './domain/types';
+import { URGENCIES, type DispatchOutcome } from './domain/types';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -73,3 +73,11 @@ export function observeWebhook(route: string): RequestHandler {
 export const metricsHandler: RequestHandler = async (_req, res) => {
   res.set('Content-Type', registry.contentType).send(await registry.metrics());
 };
+
+const OUTCOME_COUNTERS = { ACCEPTED: dispatchAccepted, UNANSWERED: dispatchUnanswered, CANCELLED: dispatchCancelled } as const;
+
+/** A dispatch reached an outcome (reported once by the workflow, through an activity). */
+export function recordOutcome(outcome: DispatchOutcome): void {
+  OUTCOME_COUNTERS[outcome.status].inc({ urgency: outcome.urgency });
+  if (outcome.secondsToAccept !== undefined) timeToAccept.observe({ urgency: outcome.urgency }, outcome.secondsToAccept);
+}

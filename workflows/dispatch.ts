@@ -217,6 +217,7 @@ class Dispatch {
     this.recordCall({ status: 'ACCEPTED', assignedTechnician: assigned.name, acceptedAt: assigned.acceptedAt });
     this.recordEvent('ACCEPTED', `accepted`, { recipient: assigned.phone, technician: assigned.name, detail: `via ${this.replyVia}` });
     await this.sendsSettled();
+    this.reportOutcome('ACCEPTED');
     this.startSend(
       this.caller(),
       'CUSTOMER_NOTIFIED',
@@ -245,6 +246,7 @@ class Dispatch {
     this.setStatus('UNANSWERED');
     this.recordCall({ status: 'UNANSWERED' });
     this.recordEvent('UNANSWERED', 'unanswered', { detail: `no accept after ${this.input.policy.maxRounds} round(s)` });
+    this.reportOutcome('UNANSWERED');
     const roster = await this.sms.loadRoster();
     this.startSend(
       this.caller(),
@@ -268,10 +270,24 @@ class Dispatch {
     this.recordCall({ status: 'CANCELLED' });
     this.recordEvent('CANCELLED', 'cancelled', { detail: 'cancelled by ops' });
     await this.sendsSettled();
+    this.reportOutcome('CANCELLED');
     for (const tech of this.otherReachablePagedTechnicians(undefined)) {
       this.startSend(tech, 'STAND_DOWN', text.standDownText({ replyCode: this.input.replyCode, reason: 'cancelled' }), 'stand-down');
     }
     await this.sendsSettled();
+  }
+
+  /** The dispatch's very first page of a call that pages at once: API-to-first-page starts there. */
+  private isFirstPage(message: SentMessage): boolean {
+    return this.input.urgency !== 'routine' && message.kind === 'PAGE' && this.state.messages.find((m) => m.kind === 'PAGE') === message;
+  }
+
+  /** Counts the outcome in the worker's metrics; runs beside the sends, never delays them. */
+  private reportOutcome(status: 'ACCEPTED' | 'UNANSWERED' | 'CANCELLED'): void {
+    const firstPage = this.state.messages.find((m) => m.kind === 'PAGE');
+    const acceptedAt = this.state.assigned?.acceptedAt;
+    const secondsToAccept = status === 'ACCEPTED' && firstPage && acceptedAt ? (Date.parse(acceptedAt) - Date.parse(firstPage.sentAt)) / 1000 : undefined;
+    this.inFlight.push(this.sms.reportOutcome({ urgency: this.input.urgency, status, secondsToAccept }));
   }
 
   private caller(): Recipient {
@@ -360,7 +376,15 @@ class Dispatch {
     this.state.messages.push(message);
     const sent = CancellationScope.nonCancellable(() =>
       this.sms.sendSms.executeWithOptions({ summary: `SMS ${kind.toLowerCase().replace('_', ' ')}: ${to.name}` }, [
-        { idempotencyKey: key, callId: this.input.callId, to: to.phone, body, validitySeconds },
+        {
+          idempotencyKey: key,
+          callId: this.input.callId,
+          to: to.phone,
+          body,
+          validitySeconds,
+          kind,
+          callReceivedAt: this.isFirstPage(message) ? this.input.receivedAt : undefined,
+        },
       ]),
     )
       .catch((err: unknown): SmsResult => {

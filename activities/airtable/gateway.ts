@@ -153,14 +153,21 @@ function mergeByKey(records: AirtableFields[], keyField: string): AirtableFields
   return [...byKey.values()];
 }
 
-/** Hands out start times at least `intervalMs` apart, in call order; resolves at the caller's turn. */
+/**
+ * One caller at a time, each at least `intervalMs` after the previous one actually went: a timer
+ * that fires late (a busy event loop) delays the callers behind it instead of bunching them.
+ */
 function pacer(intervalMs: number): () => Promise<void> {
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError(`requestsPerSecond must be a positive number`);
-  let nextAt = 0;
-  return async () => {
-    const now = Date.now();
-    const at = Math.max(now, nextAt);
-    nextAt = at + intervalMs;
-    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError('requestsPerSecond must be a positive number');
+  let lastStart = -Infinity;
+  let queue: Promise<void> = Promise.resolve();
+  return () => {
+    const turn = queue.then(async () => {
+      const wait = lastStart + intervalMs - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      lastStart = Date.now();
+    });
+    queue = turn;
+    return turn;
   };
 }

@@ -1,7 +1,11 @@
 // Temporal activities over the Twilio gateway.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { SmsRequest, SmsResult } from '../../src/domain/types';
+import { logger } from '../../src/logger';
+import { apiToFirstPage, rosterProblem, smsFailed, smsSent } from '../../src/metrics';
 import type { DispatchActivities } from '../types';
+import { describeTwilioCode, flagsRoster } from './errorClassification';
 import { TwilioGatewayError, type TwilioGateway } from './gateway';
 
 export type TwilioActivities = Pick<DispatchActivities, 'sendSms' | 'fetchMessageStatus'>;
@@ -22,14 +26,31 @@ function toFailure(err: unknown): unknown {
     : ApplicationFailure.nonRetryable(err.message, type, ...details);
 }
 
+/** Ops see every send and failure; a number that can never be paged means the roster is wrong. */
+function recordSendMetrics(req: SmsRequest, result: SmsResult): void {
+  if (result.ok) {
+    smsSent.inc({ kind: req.kind });
+    if (req.callReceivedAt) apiToFirstPage.observe((Date.now() - Date.parse(req.callReceivedAt)) / 1000);
+    return;
+  }
+  smsFailed.inc({ error_code: String(result.errorCode) });
+  if (flagsRoster(result.errorCode)) {
+    rosterProblem.inc({ reason: `twilio_${result.errorCode}` });
+    logger.error({ callId: req.callId, to: req.to, errorCode: result.errorCode, alert: 'roster-unreachable-number' }, `roster problem: ${describeTwilioCode(result.errorCode)}`);
+  }
+}
+
 export function createTwilioActivities(gateway: TwilioGateway): TwilioActivities {
   return {
     async sendSms(req) {
+      let result: SmsResult;
       try {
-        return await gateway.sendSms(req, Context.current().info.attempt);
+        result = await gateway.sendSms(req, Context.current().info.attempt);
       } catch (err) {
         throw toFailure(err);
       }
+      recordSendMetrics(req, result);
+      return result;
     },
     async fetchMessageStatus(messageSid) {
       try {

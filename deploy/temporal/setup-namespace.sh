@@ -43,10 +43,18 @@ else
   echo "namespace $NAMESPACE created (retention $NAMESPACE_RETENTION)"
 fi
 
-# Attributes that already exist with the same type are left alone; a different type is an error.
-if ! cli operator search-attribute create --namespace "$NAMESPACE" "$@"; then
-  echo "search-attribute create reported an error; checking what is registered" >&2
-fi
+# A new namespace reaches the server's caches a few seconds after it is created, and until then
+# the create below answers "namespace not found": retry. Attributes that already exist with the
+# same type are left alone; one registered with a different type fails every try.
+tries=0
+until cli operator search-attribute create --namespace "$NAMESPACE" "$@"; do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 30 ]; then
+    echo "could not register the search attributes in namespace $NAMESPACE" >&2
+    exit 1
+  fi
+  sleep 2
+done
 
 # Names from the --name arguments.
 names=""

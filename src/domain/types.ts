@@ -59,7 +59,6 @@ export interface DispatchInput extends DispatchRequest {
   policy: DispatchPolicy;
 }
 
-export type MessageKind = 'PAGE' | 'FOLLOW_UP' | 'STAND_DOWN' | 'CUSTOMER_NOTIFIED' | 'ASSIGNMENT' | 'ALERT';
 
 export const EVENT_TYPES = [
   'PAGE_SENT',
@@ -75,6 +74,8 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+export type MessageKind = 'PAGE' | 'FOLLOW_UP' | 'STAND_DOWN' | 'CUSTOMER_NOTIFIED' | 'ASSIGNMENT' | 'ALERT';
+
 /** One outbound SMS as the workflow asks for it. */
 export interface SmsRequest {
   /** unique per message of a dispatch; the same key always means the same message */
@@ -84,6 +85,17 @@ export interface SmsRequest {
   body: string;
   /** seconds a carrier may hold the message before dropping it (Twilio ValidityPeriod) */
   validitySeconds?: number;
+  kind: MessageKind;
+  /** on the dispatch's first page only: when the call reached us, to measure API-to-first-page */
+  callReceivedAt?: string;
+}
+
+/** What the dispatch reports to ops metrics when it reaches an outcome. */
+export interface DispatchOutcome {
+  urgency: Urgency;
+  status: 'ACCEPTED' | 'UNANSWERED' | 'CANCELLED';
+  /** ACCEPTED only: from the first page to the accept */
+  secondsToAccept?: number;
 }
 
 /** Result of a send. Transient failures are thrown (and retried); permanent ones come back here. */

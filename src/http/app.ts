@@ -6,6 +6,7 @@ import type { DispatchService } from '../dispatchService';
 import { logger } from '../logger';
 import { metricsHandler, rosterProblem } from '../metrics';
 import { ReplyRouter } from '../replyRouter';
+import { registerAuditBacklog } from '../temporal/auditBacklog';
 import { apiRoutes } from './apiRoutes';
 import { errorHandler } from './errors';
 import { healthRoutes } from './health';
@@ -29,6 +30,7 @@ export function createApp(opts: AppOptions): express.Express {
       logger.error({ phone }, 'technician sent STOP: Twilio will block pages to this number until they send START');
     }
   });
+  registerAuditBacklog(opts.client, opts.config.temporal.namespace, opts.config.temporal.taskQueue);
   app.use(healthRoutes(opts.client, opts.config));
   app.get('/metrics', metricsHandler);
   app.use('/api', apiRoutes(opts.dispatches, opts.dispatchApiKey));

@@ -2,6 +2,7 @@
 // Every request must carry a valid X-Twilio-Signature (checked before anything else).
 import express, { type Router } from 'express';
 import twilio from 'twilio';
+import { describeTwilioCode, flagsRoster } from '../../activities/twilio/errorClassification';
 import type { Config } from '../config';
 import type { DispatchService } from '../dispatchService';
 import { isOpen, nextOpening } from '../domain/businessHours';
@@ -48,7 +49,9 @@ export function twilioRoutes(opts: { config: Config; authToken: string; dispatch
     const errorCode = Number(field(req.body, 'ErrorCode')) || undefined;
     // Statuses we do not track (e.g. "read" variants we map away) are acknowledged and ignored.
     if (status) await dispatches.deliveryReport(callId, { key, messageSid, status, errorCode });
-    if (errorCode) logger.warn({ callId, messageSid, status, errorCode }, 'message not delivered');
+    if (errorCode && flagsRoster(errorCode)) {
+      logger.error({ callId, messageSid, status, errorCode, alert: 'roster-unreachable-number' }, `roster problem: ${describeTwilioCode(errorCode)}`);
+    } else if (errorCode) logger.warn({ callId, messageSid, status, errorCode }, 'message not delivered');
     res.status(204).end();
   });
 

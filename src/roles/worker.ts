@@ -12,6 +12,7 @@ import type { AuditActivities, DispatchActivities } from '../../activities/types
 import { auditTaskQueueFor } from '../../workflows/definitions';
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
 import { logger } from '../logger';
+import { recordOutcome } from '../metrics';
 
 export interface WorkerRoleOptions {
   config: Config;
@@ -40,7 +41,11 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   });
   const airtableGateway = createAirtableGateway({ ...opts.airtable, logger });
   const roster = createRosterSource(opts.rosterFile ? { rosterFile: opts.rosterFile, logger } : { gateway: airtableGateway, logger });
-  const dispatchActivities: DispatchActivities = { ...createTwilioActivities(twilioGateway), loadRoster: () => roster.loadRoster() };
+  const dispatchActivities: DispatchActivities = {
+    ...createTwilioActivities(twilioGateway),
+    loadRoster: () => roster.loadRoster(),
+    reportOutcome: async (outcome) => recordOutcome(outcome),
+  };
   const auditActivities: AuditActivities = createAuditActivities(airtableGateway, logger);
 
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath

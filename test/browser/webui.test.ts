@@ -9,10 +9,11 @@ import { workflowIdFor } from '../../workflows/definitions';
 import { ensureTemporalCli } from '../../src/temporal/cli';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { ARTIFACTS } from '../support/paths';
-import { Stack } from '../support/stack';
+import { ROSTER, Stack } from '../support/stack';
 import { freePort, waitFor } from '../support/wait';
 import { openBrowser, type TestBrowser } from './chromium';
 
+const [alice] = ROSTER;
 const LIST_QUERY = `DispatchStatus="PAGING" AND DispatchUrgency="emergency"`;
 const newCallId = () => `CA${randomUUID().replace(/-/g, '')}`;
 
@@ -77,5 +78,27 @@ describe('Temporal Web UI', () => {
     await page.getByText(`"callId": "${emergency}"`).waitFor();
     await page.getByText(`"status": "PAGING"`).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'webui-state.png') });
+  });
+
+  test('ops accepts on behalf of a technician by sending the reply Update from the workflow page', async () => {
+    const callId = newCallId();
+    const callerPhone = '+12125550179';
+    await stack.startDispatch({ callId, callerPhone, urgency: 'emergency', summary: 'No heat, infant at home' });
+    await stack.phone(alice!.phone).expectSms(/No heat/);
+
+    const { page } = browser;
+    await page.goto(`${temporal.uiUrl}/namespaces/default/workflows/${workflowIdFor(callId)}`);
+    await page.getByRole('button', { name: 'More Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Send an Update' }).first().click();
+    await page.getByTestId('update-select-button').click();
+    await page.getByRole('option', { name: 'reply' }).click();
+    await page.locator('#update-confirmation-modal .cm-content').click();
+    await page.keyboard.insertText(JSON.stringify({ phone: alice!.phone, decision: 'accept', via: 'ops' }));
+    await page.locator('#update-confirmation-modal').getByRole('button', { name: 'Submit' }).click();
+
+    await stack.phone(callerPhone).expectSms(/Alice/);
+    const accepted = await stack.waitForStatus(callId, 'ACCEPTED');
+    expect(accepted.assigned?.name).toBe(alice!.name);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webui-update.png') });
   });
 });

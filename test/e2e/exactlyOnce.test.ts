@@ -40,6 +40,24 @@ describe('SMS exactly once', () => {
     await temporal?.stop();
   });
 
+  /**
+   * Every text ever sent arrived once, and none the test did not expect. A failed test's dispatches
+   * are cancelled and closed first, so that their later texts cannot fail the next test.
+   */
+  async function afterTest(stack: Stack, outbox: Outbox, callIds: string[], failed: boolean) {
+    let ok = !failed;
+    try {
+      outbox.assertEachExactlyOnce();
+      outbox.assertNothingUnexpected();
+    } catch (err) {
+      ok = false;
+      throw err;
+    } finally {
+      if (ok) callIds.length = 0;
+      else if (await closeLeftovers(stack, client, callIds)) outbox.forgetAll();
+    }
+  }
+
   /** Pending sendSms attempts of a dispatch, as the Temporal server sees them. */
   async function pendingSends(callId: string) {
     const description = await client.workflow.getHandle(`dispatch-${callId}`).describe();
@@ -58,16 +76,7 @@ describe('SMS exactly once', () => {
     afterAll(async () => stack?.stop());
     const callIds: string[] = [];
     beforeEach(() => stack.twilio.state.faults.reset());
-    afterEach(async () => {
-      try {
-        outbox.assertEachExactlyOnce();
-        outbox.assertNothingUnexpected();
-      } finally {
-        console.log('cleanup', Date.now());
-        if (await closeLeftovers(stack, client, callIds)) outbox.forgetAll();
-        console.log('cleaned', Date.now());
-      }
-    });
+    afterEach(async ({ task }) => afterTest(stack, outbox, callIds, task.result?.state === 'fail'));
 
     async function start(summary: string): Promise<{ callId: string; code: string; startedAt: number }> {
       const callId = newCallId();
@@ -97,9 +106,7 @@ describe('SMS exactly once', () => {
     async function cancel(callId: string, code: string) {
       expect((await stack.request('POST', `/api/dispatches/${callId}/cancel`)).status).toBe(202);
       for (const phone of tier1) await outbox.expect(phone, standDownOf(code, /was cancelled/));
-      console.log('standdowns', Date.now());
       await stack.waitForStatus(callId, 'CANCELLED');
-      console.log('cancelled', Date.now());
     }
 
     test("Twilio stores the page but the connection is reset before it answers: the retry finds the stored page instead of sending another", async () => {
@@ -122,9 +129,7 @@ describe('SMS exactly once', () => {
     test("Twilio stores the page and never answers: the client times out, the retry reconciles, the page arrives once", async () => {
       stack.twilio.state.loseResponseNext(1, 'hang');
       const { callId, code } = await start('No heat, elderly resident');
-      const t0 = Date.now();
       const { pages } = await expectPagedOnce(callId, code);
-      console.log('paged', Date.now() - t0);
       const reconciled = logLines(stack.workers, callId, RECONCILED);
       expect(reconciled).toHaveLength(1);
       expect(reconciled[0]!.messageSid).toBe(pages.find((p) => p.to === reconciled[0]!.to)!.sid);
@@ -211,14 +216,7 @@ describe('SMS exactly once', () => {
     });
     afterAll(async () => stack?.stop());
     const callIds: string[] = [];
-    afterEach(async () => {
-      try {
-        outbox.assertEachExactlyOnce();
-        outbox.assertNothingUnexpected();
-      } finally {
-        if (await closeLeftovers(stack, client, callIds)) outbox.forgetAll();
-      }
-    });
+    afterEach(async ({ task }) => afterTest(stack, outbox, callIds, task.result?.state === 'fail'));
 
     test('six dispatches at once on two workers, with 503s and lost responses: every page, confirmation and stand-down arrives exactly once', async () => {
       const DISPATCHES = 6;

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { ROSTER, Stack } from '../support/stack';
+import { freePort } from '../support/wait';
 
 const [alice, bob, carol, dave] = ROSTER;
 const callerPhone = '+12125550199';
@@ -10,8 +11,13 @@ const newCallId = () => `CA${randomUUID().replace(/-/g, '')}`;
 
 describe('escalation ladder', () => {
   let stack: Stack;
+  let workerMetrics = '';
   beforeAll(async () => {
-    stack = await Stack.start({ env: { DISPATCH_T1: '3s', DISPATCH_T2: '2s', DISPATCH_MAX_ROUNDS: '1', DISPATCH_GRACE: '4s' } });
+    const metricsPort = await freePort();
+    workerMetrics = `http://127.0.0.1:${metricsPort}/metrics`;
+    stack = await Stack.start({
+      env: { DISPATCH_T1: '3s', DISPATCH_T2: '2s', DISPATCH_MAX_ROUNDS: '1', DISPATCH_GRACE: '4s', WORKER_METRICS_PORT: String(metricsPort) },
+    });
   });
   afterAll(async () => stack?.stop());
   // Like a real phone: any text a test did not expect fails it.
@@ -127,5 +133,21 @@ describe('escalation ladder', () => {
     // Past T1 nothing else arrives.
     await new Promise((r) => setTimeout(r, 4_000));
     a!.expectNothingNew();
+  });
+
+  test('ops see it in the metrics: starts on the API, sends and outcomes on the worker', async () => {
+    const api = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+    expect(api).toMatch(/^dispatch_started_total\{urgency="emergency"\} 3$/m);
+    expect(api).toMatch(/^dispatch_started_total\{urgency="urgent"\} 1$/m);
+    expect(api).toMatch(/^webhook_duration_seconds_count\{route="sms",status="200"\} \d+$/m);
+    expect(api).toMatch(/^airtable_audit_backlog \d+$/m);
+    const worker = await (await fetch(workerMetrics)).text();
+    expect(worker).toMatch(/^dispatch_accepted_total\{urgency="emergency"\} 2$/m);
+    expect(worker).toMatch(/^dispatch_accepted_total\{urgency="urgent"\} 1$/m);
+    expect(worker).toMatch(/^dispatch_unanswered_total\{urgency="emergency"\} 1$/m);
+    expect(worker).toMatch(/^dispatch_cancelled_total\{urgency="emergency"\} 1$/m);
+    expect(worker).toMatch(/^sms_sent_total\{kind="PAGE"\} \d+$/m);
+    expect(worker).toMatch(/^api_to_first_page_seconds_count 4$/m);
+    expect(worker).toMatch(/^dispatch_time_to_accept_seconds_count\{urgency="emergency"\} 2$/m);
   });
 });

@@ -165,9 +165,22 @@ describe('Airtable rate limit (5 requests/s per base)', () => {
 
   beforeAll(async () => {
     emulator = await startAirtableEmulator({ apiKey: API_KEY, baseId: BASE_ID });
-    gateway = createAirtableGateway({ apiKey: API_KEY, baseId: BASE_ID, endpointUrl: emulator.url, logger: captureLogger().logger });
+    // Pacing off (1000/s) so the burst really reaches the emulator at once.
+    gateway = createAirtableGateway({ apiKey: API_KEY, baseId: BASE_ID, endpointUrl: emulator.url, logger: captureLogger().logger, requestsPerSecond: 1000 });
   });
   afterAll(() => emulator.close());
+  beforeEach(() => emulator.state.reset());
+
+  it('paces a burst of 20 by default: no 429, never more than 5 requests in a second', async () => {
+    const paced = createAirtableGateway({ apiKey: API_KEY, baseId: BASE_ID, endpointUrl: emulator.url, logger: captureLogger().logger });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => paced.upsertEvents([page(i)])));
+    expect(emulator.state.stats()).toMatchObject({ requests: 20, rateLimited: 0 });
+    expect(emulator.state.stats().peakRequestsPerSecond).toBeLessThanOrEqual(5);
+    expect(emulator.state.records('Dispatch Events')).toHaveLength(20);
+    // 4 per second by default: the 20th request starts about 19 × 250 ms after the first.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_500);
+  });
 
   it('answers a burst of 20 with 429s that the gateway classifies as rate-limited', async () => {
     const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => gateway.upsertEvents([page(i)])));

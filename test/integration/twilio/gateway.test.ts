@@ -32,7 +32,7 @@ function gatewayWith(timeoutMs: number): TwilioGateway {
 let keys = 0;
 function page(to = uniquePhone()): SmsRequest {
   keys += 1;
-  return { idempotencyKey: `call-1:page:${keys}`, callId: 'call-1', to, body: `Emergency page #${keys}. Reply YES AB${keys} to accept` };
+  return { idempotencyKey: `call-1:page:${keys}`, callId: 'call-1', to, kind: 'PAGE', body: `Emergency page #${keys}. Reply YES AB${keys} to accept` };
 }
 
 function callbacksFor(messageSid: string) {

@@ -9,7 +9,7 @@ import type { SmsRequest } from '../../../src/domain/types';
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 const env = (info = {}) => new MockActivityEnvironment(info, { logger: quiet });
 
-const request: SmsRequest = { idempotencyKey: 'k1', callId: 'c1', to: '+14155550100', body: 'hello' };
+const request: SmsRequest = { idempotencyKey: 'k1', callId: 'c1', to: '+14155550100', body: 'hello', kind: 'PAGE' };
 
 function gatewayThatThrows(err: unknown): TwilioGateway {
   return { sendSms: () => Promise.reject(err), fetchStatus: () => Promise.reject(err) };

@@ -86,14 +86,14 @@ function createCard(phone) {
   const card = {
     root: el('article', { class: 'phone', 'data-phone': phone }),
     role: el('span', { class: 'role' }),
-    links: el('span', { class: 'links' }),
+    links: el('p', { class: 'links' }),
     timeline: el('ol', { class: 'timeline' }),
     quick: el('div', { class: 'quick' }),
     input,
     status,
     drawn: '',
   };
-  card.root.append(el('header', {}, el('h3', {}, phone), card.role, card.links), card.timeline, card.quick, form, status);
+  card.root.append(el('header', {}, el('h3', {}, phone), card.role), card.links, card.timeline, card.quick, form, status);
   return card;
 }
 
@@ -122,7 +122,8 @@ function drawCard(card, view) {
   // Who a phone is, as far as the stand-in can tell: callers call, technicians get pages.
   card.role.textContent = view.placedCall ? 'caller' : replyCodes.length ? 'technician' : '';
   card.role.className = `role ${view.placedCall ? 'caller' : 'technician'}`;
-  card.links.replaceChildren(...view.callIds.map((id) => dispatchLink(id, shortId(id))));
+  const links = view.callIds.map((id) => dispatchLink(id, `${shortId(id)} ↗`));
+  card.links.replaceChildren(...(links.length ? [links.length > 1 ? 'Dispatches: ' : 'Dispatch: ', ...links] : []));
   card.timeline.replaceChildren(...view.timeline.map((e) => (e.kind === 'call' ? callItem(e) : messageItem(e))));
   card.quick.replaceChildren(
     ...replyCodes.map((text) => {
