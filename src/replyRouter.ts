@@ -29,7 +29,7 @@ export class ReplyRouter {
       return {};
     }
 
-    const pages = await this.pagesWithRetry(phone);
+    const pages = await this.pagesWithRetry(phone, parsed.code);
     const open = pages.filter((p) => p.open);
     const openCodes = open.map((p) => p.replyCode);
     let target: (typeof pages)[number] | undefined;
@@ -58,10 +58,13 @@ export class ReplyRouter {
     }
   }
 
-  private async pagesWithRetry(phone: string) {
+  /** The phone's recent pages; looks again for a moment when the one quoted (or any) is not there yet. */
+  private async pagesWithRetry(phone: string, code: string | undefined) {
+    const found = (pages: Awaited<ReturnType<DispatchService['recentPagesFor']>>) =>
+      code ? pages.some((p) => p.replyCode === code) : pages.length > 0;
     let pages = await this.dispatches.recentPagesFor(phone);
     for (const delay of VISIBILITY_RETRIES) {
-      if (pages.length > 0) break;
+      if (found(pages)) break;
       await new Promise((r) => setTimeout(r, delay));
       pages = await this.dispatches.recentPagesFor(phone);
     }

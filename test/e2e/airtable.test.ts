@@ -96,7 +96,7 @@ describe('Airtable audit trail under a burst of calls', () => {
   let stack: Stack;
   let temporalConn: Awaited<ReturnType<typeof temporalClient>>;
   beforeAll(async () => {
-    stack = await Stack.start({ temporal, env: ENV });
+    stack = await Stack.start({ temporal, env: ENV, workers: Number(process.env.BURST_WORKERS ?? 1) });
     temporalConn = await temporalClient(stack);
   });
   afterAll(async () => {
@@ -108,10 +108,10 @@ describe('Airtable audit trail under a burst of calls', () => {
     const N = 30;
     const callIds = Array.from({ length: N }, newCallId);
     const firstStart = Date.now();
-    // Fire the starts 100 ms apart without waiting for each other: all 30 inside 3 s.
+    // Fire the starts 80 ms apart without waiting for each other: all 30 inside 3 s.
     const started = await Promise.all(
       callIds.map(async (callId, i) => {
-        await new Promise((r) => setTimeout(r, i * 100));
+        await new Promise((r) => setTimeout(r, i * 80));
         const postedAt = Date.now();
         const res = await stack.startDispatch({ callId, callerPhone, urgency: 'emergency', summary: `Burst pipe #${i}`, address: `${i} Elm St` });
         return { callId, postedAt, status: res.status, code: res.dispatch.replyCode };

@@ -49,6 +49,7 @@ describe('SMS exactly once', () => {
     try {
       outbox.assertEachExactlyOnce();
       outbox.assertNothingUnexpected();
+      outbox.assertCallbacksAnswered();
     } catch (err) {
       ok = false;
       throw err;

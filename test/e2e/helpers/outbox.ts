@@ -48,6 +48,15 @@ export class Outbox {
     if (twice.length) throw new Error(`duplicate texts:\n${[...new Set(twice)].join('\n')}`);
   }
 
+  /** Twilio's status callbacks all reached the service and were answered 2xx (a non-2xx would be retried or lost). */
+  assertCallbacksAnswered(): void {
+    const refused = this.stack.twilio.state
+      .callbacks()
+      .filter((c) => c.responseStatus === undefined || c.responseStatus < 200 || c.responseStatus >= 300)
+      .map((c) => `${c.status} of ${c.messageSid}: ${c.responseStatus ?? c.error}`);
+    if (refused.length) throw new Error(`status callbacks not answered 2xx:\n${refused.join('\n')}`);
+  }
+
   /** After a failed test: whatever its dispatches still sent is not the next test's business. */
   forgetAll(): void {
     for (const m of this.sent()) this.expected.add(m.sid);

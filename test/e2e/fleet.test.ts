@@ -1,0 +1,124 @@
+// Several API and worker processes against one Temporal server: every dispatch ends right, no
+// message goes out twice and no audit row is written twice — also across a rolling restart.
+import { randomUUID } from 'node:crypto';
+import twilio from 'twilio';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { AUTH_TOKEN, ROSTER, Stack } from '../support/stack';
+import { waitFor } from '../support/wait';
+
+const [alice, bob, carol] = ROSTER;
+const tier1 = [alice!, bob!];
+
+/** Deterministic choices, so a failure can be replayed. */
+function seeded(seed: number): () => number {
+  let x = seed;
+  return () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+}
+
+/** Replies as Twilio would deliver it to one chosen API instance (behind a load balancer). */
+async function replyVia(stack: Stack, apiUrl: string, from: string, body: string): Promise<string> {
+  const params = { From: from, To: '+15005550006', Body: body, MessageSid: `SM${randomUUID().replace(/-/g, '')}` };
+  const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${stack.env.PUBLIC_BASE_URL}/webhooks/twilio/sms`, params);
+  const res = await fetch(`${apiUrl}/webhooks/twilio/sms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    body: new URLSearchParams(params),
+  });
+  expect(res.status).toBe(200);
+  return (await res.text()).replace(/<[^>]+>/g, ' ').trim();
+}
+
+function expectEverySmsOnce(stack: Stack): void {
+  const seen = new Map<string, number>();
+  for (const m of stack.twilio.state.messages()) {
+    if (m.direction !== 'outbound-api') continue;
+    const key = `${m.to}|${m.body}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  const twice = [...seen].filter(([, n]) => n > 1);
+  expect(twice).toEqual([]);
+}
+
+async function expectAuditComplete(stack: Stack, callIds: string[]): Promise<void> {
+  await waitFor('audit rows for every dispatch', () => {
+    const calls = stack.airtable.state.records('Calls').map((r) => r.fields['Call ID']);
+    return callIds.every((id) => calls.includes(id));
+  }, 120_000, 500);
+  const eventKeys = stack.airtable.state.records('Dispatch Events').map((r) => String(r.fields['Event Key']));
+  expect(eventKeys.length).toBe(new Set(eventKeys).size);
+  const callRows = stack.airtable.state.records('Calls').map((r) => String(r.fields['Call ID']));
+  expect(callRows.length).toBe(new Set(callRows).size);
+}
+
+describe('a fleet of two APIs and two workers', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({
+      apis: 2,
+      workers: 2,
+      env: { DISPATCH_T1: '4s', DISPATCH_T2: '3s', DISPATCH_MAX_ROUNDS: '1', DISPATCH_GRACE: '2s' },
+    });
+  });
+  afterAll(async () => stack?.stop());
+
+  test('50 dispatches with accepts, declines and silences, webhooks to either API: each ends in the right state', async () => {
+    const random = seeded(42);
+    const plans = Array.from({ length: 50 }, (_, i) => {
+      const r = random();
+      const plan = r < 0.5 ? 'accept' : r < 0.75 ? 'decline-then-tier2-accepts' : 'silence';
+      return { callId: `CAfleet${i}x${randomUUID().slice(0, 8)}`, plan, tech: tier1[Math.floor(random() * 2)]!, api: stack.apiUrls[Math.floor(random() * 2)]! };
+    });
+    await Promise.all(
+      plans.map(async ({ callId, plan, tech, api }) => {
+        const started = await stack.request('POST', '/api/dispatches', { callId, callerPhone: '+12125550140', urgency: 'emergency', summary: `Fleet ${callId}` }, api);
+        expect(started.status).toBe(201);
+        const code: string = started.body.dispatch.replyCode;
+        await waitFor(`${callId} paged`, () => stack.twilio.state.messages({ to: tech.phone }).some((m) => m.body.includes(code)), 20_000);
+        if (plan === 'accept') {
+          expect(await replyVia(stack, api, tech.phone, `YES ${code}`)).toContain('+12125550140');
+        } else if (plan === 'decline-then-tier2-accepts') {
+          for (const t of tier1) expect(await replyVia(stack, api, t.phone, `NO ${code}`)).toMatch(/declin/i);
+          await waitFor(`${callId} tier 2`, () => stack.twilio.state.messages({ to: carol!.phone }).some((m) => m.body.includes(code)), 20_000);
+          expect(await replyVia(stack, stack.apiUrls[1]!, carol!.phone, `YES ${code}`)).toContain('+12125550140');
+        }
+      }),
+    );
+    for (const { callId, plan, tech } of plans) {
+      const final = await stack.waitForStatus(callId, plan === 'silence' ? 'UNANSWERED' : 'ACCEPTED', 60_000);
+      if (plan === 'accept') expect(final.assigned?.phone).toBe(tech.phone);
+      if (plan === 'decline-then-tier2-accepts') expect(final.assigned?.phone).toBe(carol!.phone);
+    }
+    expectEverySmsOnce(stack);
+    await expectAuditComplete(stack, plans.map((p) => p.callId));
+  });
+
+  test('a rolling restart of both roles (SIGTERM, one at a time) loses and duplicates no page', async () => {
+    const callIds = Array.from({ length: 8 }, (_, i) => `CAroll${i}x${randomUUID().slice(0, 8)}`);
+    const codes = await Promise.all(
+      callIds.map(async (callId) => (await stack.startDispatch({ callId, callerPhone: '+12125550141', urgency: 'emergency', summary: `Rolling ${callId}` })).dispatch.replyCode),
+    );
+    for (const old of [...stack.workers]) {
+      await old.stop('SIGTERM');
+      expect(await old.exited).toBe(0);
+      await stack.startWorker();
+    }
+    for (const [i, old] of [...stack.apis].entries()) {
+      await old.stop('SIGTERM');
+      expect(await old.exited).toBe(0);
+      await stack.startApi(Number(new URL(stack.apiUrls[i]!).port));
+    }
+    // Every dispatch pages tier 1, follows up, then tier 2 and tier 3, exactly once each.
+    for (const code of codes) {
+      for (const t of [alice!, bob!]) {
+        await waitFor(`follow-up ${code} to ${t.name}`, () => stack.twilio.state.messages({ to: t.phone }).filter((m) => m.body.includes(code)).length >= 2, 60_000);
+      }
+      await waitFor(`tier 2 page ${code}`, () => stack.twilio.state.messages({ to: carol!.phone }).some((m) => m.body.includes(code)), 60_000);
+    }
+    await Promise.all(callIds.map((callId) => stack.waitForStatus(callId, 'UNANSWERED', 60_000)));
+    expectEverySmsOnce(stack);
+    for (const code of codes) {
+      expect(stack.twilio.state.messages({ to: alice!.phone }).filter((m) => m.body.includes(code) && /job/.test(m.body))).toHaveLength(2);
+    }
+    await expectAuditComplete(stack, callIds);
+  });
+});
