@@ -8,12 +8,16 @@ import type {
   SmsRequest,
   SmsResult,
   Technician,
+  VoiceCallRequest,
+  VoiceCallResult,
 } from '../src/domain/types';
 
 /** Run on the main task queue: they sit on the paging path. */
 export interface DispatchActivities {
   sendSms(req: SmsRequest): Promise<SmsResult>;
   fetchMessageStatus(messageSid: string): Promise<MessageStatusReport>;
+  /** rings a technician; the call's TwiML asks for 1 (accept) or 2 (decline) */
+  ringTechnician(req: VoiceCallRequest): Promise<VoiceCallResult>;
   loadRoster(): Promise<Technician[]>;
   /** counts the outcome in this worker's metrics */
   reportOutcome(outcome: DispatchOutcome): Promise<void>;

@@ -49,6 +49,9 @@ export interface Timers {
   maxRounds: number;
   graceMs: number;
   statusCheckMs: number;
+  voiceFollowUp: boolean;
+  /** unset: every T1 of the urgency */
+  ringEveryMs?: number;
 }
 
 export interface Config {
@@ -76,6 +79,14 @@ function duration(env: Env, name: string, fallback: string): number {
     throw new ConfigError(name, `must be a duration like 90s, 2m or 1h (got "${raw}")`);
   }
   return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw}")`);
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -181,6 +192,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxRounds: integer(env, 'DISPATCH_MAX_ROUNDS', 2, 1, 10),
       graceMs: duration(env, 'DISPATCH_GRACE', '30m'),
       statusCheckMs: duration(env, 'DISPATCH_STATUS_CHECK', '60s'),
+      voiceFollowUp: boolean(env, 'DISPATCH_VOICE', true),
+      ringEveryMs: env.DISPATCH_VOICE_REPEAT ? duration(env, 'DISPATCH_VOICE_REPEAT', '2m') : undefined,
     },
   };
   if (!Number.isFinite(config.temporal.auditActivitiesPerSecond) || config.temporal.auditActivitiesPerSecond <= 0) {
@@ -197,6 +210,9 @@ export function policyFor(config: Config, urgency: Urgency): DispatchPolicy {
     maxRounds: config.timers.maxRounds,
     graceMs: config.timers.graceMs,
     statusCheckMs: config.timers.statusCheckMs,
+    // A sleeping technician wakes for a ringing phone, not for a text: emergencies only.
+    voiceFollowUp: urgency === 'emergency' && config.timers.voiceFollowUp,
+    ringEveryMs: config.timers.ringEveryMs ?? timers.t1Ms,
     businessHours: config.businessHours,
   };
 }

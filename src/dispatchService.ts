@@ -189,6 +189,7 @@ export class DispatchService {
         round: 0,
         declined: [],
         messages: [],
+        calls: [],
       };
     }
   }

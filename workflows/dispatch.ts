@@ -6,6 +6,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -25,11 +26,13 @@ import type {
   DispatchStatus,
   EventType,
   MessageKind,
+  PlacedCall,
   ReplyResult,
   SentMessage,
   SmsResult,
   Technician,
   TechnicianReply,
+  VoiceCallResult,
 } from '../src/domain/types';
 import {
   DispatchPagedPhonesKey,
@@ -91,6 +94,7 @@ class Dispatch {
       round: 0,
       declined: [],
       messages: [],
+      calls: [],
     };
   }
 
@@ -163,7 +167,7 @@ class Dispatch {
         if (recipients.length === 0) continue;
         const stepStartedAt = Date.now();
         this.pageStep(step, recipients, `r${round}s${index + 1}`);
-        if (await this.awaitAcceptOrTimeout(step, stepStartedAt)) return true;
+        if (await this.awaitAcceptOrTimeout(step, stepStartedAt, `r${round}s${index + 1}`)) return true;
       }
     }
     return Boolean(this.state.assigned);
@@ -191,15 +195,68 @@ class Dispatch {
     });
   }
 
-  /** Waits for an accept, for the step's timer, or until nobody paged in this step can still answer. */
-  private async awaitAcceptOrTimeout(step: LadderStep, startedAt: number): Promise<boolean> {
+  /**
+   * Waits for an accept, for the step's timer, or until nobody paged in this step can still
+   * answer. An emergency's follow-up also rings the technicians, again every ringEveryMs.
+   */
+  private async awaitAcceptOrTimeout(step: LadderStep, startedAt: number, stepId: string): Promise<boolean> {
     const deadline = startedAt + step.waitMs;
     this.state.nextEscalationAt = new Date(deadline).toISOString();
-    await condition(() => Boolean(this.state.assigned) || !this.stepCanStillAnswer(), Math.max(0, deadline - Date.now()), {
-      summary: `wait ${step.label}`,
-    });
+    const ringing = step.kind === 'FOLLOW_UP' && this.input.policy.voiceFollowUp && patched('voice-follow-up');
+    const settled = () => Boolean(this.state.assigned) || !this.stepCanStillAnswer();
+    for (let ring = 1; !settled() && Date.now() < deadline; ring++) {
+      if (ringing) this.ringStep(`${stepId}/ring${ring}`, ring);
+      const until = ringing ? Math.min(deadline, Date.now() + this.input.policy.ringEveryMs) : deadline;
+      await condition(settled, Math.max(0, until - Date.now()), { summary: `wait ${step.label}` });
+    }
     this.state.nextEscalationAt = undefined;
     return Boolean(this.state.assigned);
+  }
+
+  /** Rings everyone of the step who can still answer; their key press answers like a reply. */
+  private ringStep(ringId: string, ring: number): void {
+    for (const page of this.pagedInStep) {
+      if (page.status === 'failed' || page.status === 'undelivered' || this.state.declined.includes(page.to)) continue;
+      const call: PlacedCall = {
+        key: `${this.input.callId}/${ringId}/voice/${page.to}`,
+        to: page.to,
+        technician: page.technician ?? page.to,
+        ring,
+        placedAt: new Date().toISOString(),
+        status: 'placed',
+      };
+      this.state.calls.push(call);
+      const placed = CancellationScope.nonCancellable(() =>
+        this.sms.ringTechnician.executeWithOptions({ summary: `Call ${call.technician} (ring ${ring})` }, [
+          { idempotencyKey: call.key, callId: this.input.callId, to: call.to },
+        ]),
+      )
+        .catch((err: unknown): VoiceCallResult => {
+          if (err instanceof ActivityFailure) return { ok: false, errorCode: 0, reason: `gave up after retries: ${err.cause?.message ?? err.message}` };
+          throw err;
+        })
+        .then((result) => {
+          if (result.ok) call.callSid = result.callSid;
+          else Object.assign(call, { status: 'failed', errorCode: result.errorCode });
+          this.enqueueAudit({
+            table: 'events',
+            row: {
+              eventKey: call.key,
+              callId: this.input.callId,
+              eventType: result.ok ? 'FOLLOW_UP_SENT' : 'SEND_FAILED',
+              method: 'VOICE',
+              recipient: call.to,
+              technician: call.technician,
+              attemptNumber: ring,
+              sentAt: call.placedAt,
+              messageSid: call.callSid,
+              errorCode: result.ok ? undefined : String(result.errorCode),
+              detail: result.ok ? `wake-up call, ring ${ring}` : `wake-up call failed: ${result.reason}`,
+            },
+          });
+        });
+      this.inFlight.push(placed);
+    }
   }
 
   private stepCanStillAnswer(): boolean {

@@ -8,7 +8,7 @@ import type { DispatchActivities } from '../types';
 import { describeTwilioCode, flagsRoster } from './errorClassification';
 import { TwilioGatewayError, type TwilioGateway } from './gateway';
 
-export type TwilioActivities = Pick<DispatchActivities, 'sendSms' | 'fetchMessageStatus'>;
+export type TwilioActivities = Pick<DispatchActivities, 'sendSms' | 'fetchMessageStatus' | 'ringTechnician'>;
 
 /** Failure types the workflow's retry policy may name (e.g. in nonRetryableErrorTypes). */
 export const TWILIO_FAILURE_TYPES = {
@@ -51,6 +51,14 @@ export function createTwilioActivities(gateway: TwilioGateway): TwilioActivities
       }
       recordSendMetrics(req, result);
       return result;
+    },
+    async ringTechnician(req) {
+      const { attempt, scheduledTimestampMs } = Context.current().info;
+      try {
+        return await gateway.ringTechnician(req, attempt, scheduledTimestampMs);
+      } catch (err) {
+        throw toFailure(err);
+      }
     },
     async fetchMessageStatus(messageSid) {
       try {

@@ -1,7 +1,7 @@
 // Sends SMS through Twilio exactly once per idempotency key, and reads message status back.
 import type { Logger } from 'pino';
 import { toDeliveryStatus } from '../../src/domain/deliveryStatus';
-import type { DeliveryStatus, MessageStatusReport, SmsRequest, SmsResult } from '../../src/domain/types';
+import type { DeliveryStatus, MessageStatusReport, SmsRequest, SmsResult, VoiceCallRequest, VoiceCallResult } from '../../src/domain/types';
 import type { TwilioClient } from './client';
 import { classifyTwilioError, describeTwilioCode, type TwilioErrorClass } from './errorClassification';
 
@@ -18,7 +18,12 @@ export interface TwilioGatewayOptions {
 export interface TwilioGateway {
   sendSms(req: SmsRequest, attempt: number): Promise<SmsResult>;
   fetchStatus(messageSid: string): Promise<MessageStatusReport>;
+  /** `firstScheduledMs`: when the first attempt of this call was scheduled (for the reconcile) */
+  ringTechnician(req: VoiceCallRequest, attempt: number, firstScheduledMs: number): Promise<VoiceCallResult>;
 }
+
+/** How long a wake-up call rings before Twilio gives up (voicemail usually answers first). */
+const RING_TIMEOUT_S = 30;
 
 /** A failure to throw: `retryable` ones ('retry', 'config') go back to Temporal's retry policy. */
 export class TwilioGatewayError extends Error {
@@ -138,6 +143,40 @@ export function createTwilioGateway(opts: TwilioGatewayOptions): TwilioGateway {
         };
       } catch (err) {
         throw gatewayErrorOf(err, 'status fetch', log);
+      }
+    },
+
+    async ringTechnician(req, attempt, firstScheduledMs) {
+      const log = logger.child({ callId: req.callId, key: req.idempotencyKey, to: req.to, attempt });
+      if (attempt > 1) {
+        // A call carries no reference of ours that Twilio lists back, so an earlier attempt's call
+        // is one placed to this number from ours since this activity was first scheduled. Another
+        // dispatch ringing the same technician in that same moment would be taken for it: one ring
+        // too few, never one too many.
+        let recent;
+        try {
+          recent = await client.calls.list({ to: req.to, from: fromNumber, limit: RECONCILE_SCAN_LIMIT });
+        } catch (err) {
+          throw gatewayErrorOf(err, 'reconcile call list', log);
+        }
+        const earlier = recent.find((c) => c.dateCreated.getTime() >= firstScheduledMs - 1_000);
+        if (earlier) return { ok: true, callSid: earlier.sid, reconciled: true };
+      }
+      const query = new URLSearchParams({ callId: req.callId, phone: req.to });
+      try {
+        const call = await client.calls.create({
+          to: req.to,
+          from: fromNumber,
+          url: `${baseUrl}/webhooks/twilio/voice/page?${query.toString()}`,
+          method: 'POST',
+          timeout: RING_TIMEOUT_S,
+        });
+        log.info({ callSid: call.sid }, 'wake-up call placed');
+        return { ok: true, callSid: call.sid, reconciled: false };
+      } catch (err) {
+        const error = gatewayErrorOf(err, 'call', log);
+        if (error.retryable) throw error;
+        return { ok: false, errorCode: error.code ?? error.httpStatus ?? 0, reason: error.code === undefined ? error.message : describeTwilioCode(error.code) };
       }
     },
   };

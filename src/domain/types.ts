@@ -47,6 +47,9 @@ export interface DispatchPolicy {
   graceMs: number;
   /** ask Twilio for a message's status when no final callback arrived by then */
   statusCheckMs: number;
+  /** emergencies: the follow-up also rings the technicians, again every ringEveryMs */
+  voiceFollowUp: boolean;
+  ringEveryMs: number;
   businessHours: BusinessHours;
 }
 
@@ -88,6 +91,27 @@ export interface SmsRequest {
   kind: MessageKind;
   /** on the dispatch's first page only: when the call reached us, to measure API-to-first-page */
   callReceivedAt?: string;
+}
+
+/** A phone call that rings a technician awake (emergency follow-ups). */
+export interface VoiceCallRequest {
+  idempotencyKey: string;
+  callId: string;
+  to: string;
+}
+
+export type VoiceCallResult = { ok: true; callSid: string; reconciled: boolean } | { ok: false; errorCode: number; reason: string };
+
+export interface PlacedCall {
+  key: string;
+  to: string;
+  technician: string;
+  ring: number;
+  placedAt: string;
+  callSid?: string;
+  /** 'failed' when Twilio could not place it */
+  status: 'placed' | 'failed';
+  errorCode?: number;
 }
 
 /** What the dispatch reports to ops metrics when it reaches an outcome. */
@@ -143,6 +167,8 @@ export interface DispatchState {
   assigned?: AssignedTechnician;
   declined: string[];
   messages: SentMessage[];
+  /** voice calls placed to wake technicians */
+  calls: PlacedCall[];
   /** ISO time of the next escalation, when a timer is running */
   nextEscalationAt?: string;
   /** ISO time the routine dispatch will start paging */

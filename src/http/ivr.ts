@@ -127,3 +127,26 @@ export function forwardToOfficeTwiml(officeNumber: string): string {
   response.dial({}, officeNumber);
   return response.toString();
 }
+
+/**
+ * A wake-up call to a technician. Only a key press answers it: a voicemail greeting or an
+ * answering machine presses nothing, so it never counts as an accept or a decline.
+ */
+export function wakeUpCallTwiml(p: { businessName: string; summary: string; replyCode: string; actionUrl: string }): string {
+  const response = new VoiceResponse();
+  const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: 8, action: p.actionUrl, method: 'POST' });
+  const prompt = `This is ${p.businessName} with an emergency job, code ${p.replyCode.split('').join(' ')}: ${p.summary}. Press 1 to accept, or 2 to decline.`;
+  gather.say(prompt);
+  gather.pause({ length: 1 });
+  gather.say(prompt);
+  response.say('No key was pressed. We will text you the job. Goodbye.');
+  response.hangup();
+  return response.toString();
+}
+
+export function wakeUpAnswerTwiml(message: string): string {
+  const response = new VoiceResponse();
+  response.say(message);
+  response.hangup();
+  return response.toString();
+}

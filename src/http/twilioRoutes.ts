@@ -13,7 +13,18 @@ import { URGENCIES } from '../domain/types';
 import { logger } from '../logger';
 import { dispatchStarted, observeWebhook } from '../metrics';
 import type { ReplyRouter } from '../replyRouter';
-import { confirmationTwiml, DEFAULT_URGENCY, describeTwiml, forwardToOfficeTwiml, greetingTwiml, resolveUrgency, withQuery } from './ivr';
+import {
+  confirmationTwiml,
+  DEFAULT_URGENCY,
+  describeTwiml,
+  forwardToOfficeTwiml,
+  greetingTwiml,
+  resolveUrgency,
+  wakeUpAnswerTwiml,
+  wakeUpCallTwiml,
+  withQuery,
+} from './ivr';
+import { callIdSchema } from './validation';
 import { requireTwilioSignature } from './twilioSignature';
 
 const { MessagingResponse } = twilio.twiml;
@@ -85,5 +96,29 @@ export function twilioRoutes(opts: { config: Config; authToken: string; dispatch
     twiml(res, confirmationTwiml({ urgency, businessName: config.businessName, callbackNumber: config.officePhone, opensAt }));
   });
 
+  // A wake-up call to a technician (emergency follow-ups): 1 accepts, 2 declines.
+  router.post('/voice/page', observeWebhook('voice'), async (req, res) => {
+    const { callId, phone } = wakeUpTarget(req.query);
+    const dispatch = callId ? await dispatches.get(callId) : undefined;
+    if (!dispatch || !phone) return void twiml(res, wakeUpAnswerTwiml('This job is no longer open. Goodbye.'));
+    const actionUrl = withQuery('/webhooks/twilio/voice/page-answer', { callId: dispatch.callId, phone });
+    twiml(res, wakeUpCallTwiml({ businessName: config.businessName, summary: dispatch.summary, replyCode: dispatch.replyCode, actionUrl }));
+  });
+
+  router.post('/voice/page-answer', observeWebhook('voice'), async (req, res) => {
+    const { callId, phone } = wakeUpTarget(req.query);
+    const digit = field(req.body, 'Digits');
+    const decision = digit === '1' ? 'accept' : digit === '2' ? 'decline' : undefined;
+    if (!callId || !phone || !decision) return void twiml(res, wakeUpAnswerTwiml('Sorry, that key does nothing. Reply to the text instead. Goodbye.'));
+    const result = await dispatches.reply(callId, { phone, decision, via: 'voice' }).catch(() => undefined);
+    twiml(res, wakeUpAnswerTwiml(result?.message ?? 'This job is no longer open. Goodbye.'));
+  });
+
   return router;
+}
+
+function wakeUpTarget(query: express.Request['query']): { callId?: string; phone?: string } {
+  const callId = typeof query.callId === 'string' && callIdSchema.safeParse(query.callId).success ? query.callId : undefined;
+  const phone = typeof query.phone === 'string' ? (toE164(query.phone) ?? undefined) : undefined;
+  return { callId, phone };
 }

@@ -16,6 +16,7 @@ describe('sandbox page', () => {
   beforeAll(async () => {
     stack = await Stack.start();
     browser = await openBrowser('sandbox');
+    browser.page.setDefaultTimeout(UI_TIMEOUT);
   });
   afterAll(async () => {
     await browser?.close();
@@ -24,7 +25,6 @@ describe('sandbox page', () => {
 
   test('a call placed on the page pages tier 1; YES typed in a technician’s reply box reaches the caller', async () => {
     const { page } = browser;
-    page.setDefaultTimeout(UI_TIMEOUT);
     await page.goto(stack.twilio.url);
     await page.getByText('live', { exact: true }).waitFor();
 
@@ -62,5 +62,12 @@ describe('sandbox page', () => {
     // Delivery statuses arrive by callback; the screenshot should show them settled.
     await caller.locator('.msg.received .status-delivered').first().waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox.png'), fullPage: true });
+  });
+
+  test('the Web UI links follow the page’s ?webUi= and ?namespace=', async () => {
+    const { page } = browser;
+    await page.goto(`${stack.twilio.url}/?webUi=${encodeURIComponent('https://temporal.acme.example')}&namespace=acme`);
+    await page.getByText('live', { exact: true }).waitFor();
+    expect(await page.locator('#web-ui-link').getAttribute('href')).toBe('https://temporal.acme.example/namespaces/acme/workflows');
   });
 });

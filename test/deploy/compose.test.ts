@@ -7,7 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRequirements, ConfigError, loadConfig, workerRequirements } from '../../src/config';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/searchAttributes';
-import { composeConfig, findValidator, readDotenv, ROOT, services, type Service, type Validator } from './compose';
+import { composeConfig, envReads, findValidator, reachableFiles, readDotenv, ROLE_ENTRIES, ROOT, services, type Service, type Validator } from './compose';
 
 const COMPOSE_TEXT = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
 const ENV_EXAMPLE = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8');
@@ -159,6 +159,17 @@ describe('custom search attributes', () => {
     expect(registered).toEqual(SEARCH_ATTRIBUTES);
   });
 
+  it('are the same in every registration command docs/deploy.md gives', () => {
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'deploy.md'), 'utf8');
+    const blocks = [...doc.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => /search-attribute/.test(b));
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    for (const block of blocks) {
+      const listed: Record<string, string> = {};
+      for (const m of block.matchAll(/--name (\w+) --type (\w+)|--sa (\w+)=(\w+)/g)) listed[(m[1] ?? m[3])!] = (m[2] ?? m[4])!;
+      expect(listed, block).toEqual(SEARCH_ATTRIBUTES);
+    }
+  });
+
   it('go into the namespace the api and worker use', () => {
     const ns = (s: Service) => s.environment.TEMPORAL_NAMESPACE || 'default';
     expect(service('temporal-setup').environment.NAMESPACE).toBe(ns(service('api')));
@@ -198,8 +209,12 @@ describe('api and worker', () => {
     expect(api.healthcheck?.test.join(' ')).toMatch(/127\.0\.0\.1:3000\/health\b/);
   });
 
-  it('runs two workers', () => {
-    expect(service('worker').replicas).toBe(2);
+  it('runs two workers, each with a healthcheck on its metrics endpoint', () => {
+    const worker = service('worker');
+    expect(worker.replicas).toBe(2);
+    const port = worker.environment.WORKER_METRICS_PORT;
+    expect(port).toMatch(/^\d+$/);
+    expect(worker.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${port}/metrics`);
   });
 
   it('gives workers time to finish in-flight activities (20 s shutdown grace) before SIGKILL', () => {
@@ -259,16 +274,14 @@ describe('.env.example', () => {
   });
 
   it('documents, or the image and compose set, every other variable the roles read', () => {
-    const files = ['src/api.ts', 'src/worker.ts', 'src/logger.ts', ...fs.readdirSync(path.join(ROOT, 'src/roles')).map((f) => `src/roles/${f}`)];
-    const read = new Set<string>();
-    for (const f of files) {
-      for (const m of fs.readFileSync(path.join(ROOT, f), 'utf8').matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)) read.add(m[1]!);
-    }
+    const read = envReads(reachableFiles(ROLE_ENTRIES));
+    expect(read.has('WORKFLOW_BUNDLE_PATH')).toBe(true);
     const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
     const { documented } = readDotenv(ENV_EXAMPLE);
     const provided = (v: string) =>
       documented.has(v) || new RegExp(`\\b${v}=`).test(dockerfile) || ['api', 'worker'].every((r) => v in service(r).environment);
-    expect([...read].filter((v) => !provided(v))).toEqual([]);
+    const system = new Set(['PATH', 'HOME', 'NODE_ENV']);
+    expect([...read].filter((v) => !system.has(v) && !provided(v))).toEqual([]);
   });
 
   it('holds no secret', () => {

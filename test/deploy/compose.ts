@@ -221,3 +221,47 @@ export function readDotenv(text: string): { set: Map<string, string>; documented
   }
   return { set, documented };
 }
+
+// ---- what the roles load ---------------------------------------------------------------------------
+
+const SPECIFIER = /(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm;
+
+function resolveModule(from: string, spec: string): string | undefined {
+  const base = path.resolve(path.dirname(from), spec);
+  for (const candidate of [base, `${base}.ts`, `${base}.js`, path.join(base, 'index.ts'), path.join(base, 'index.js')]) {
+    if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+/** Project files reachable by relative imports from the entry files (paths relative to ROOT). */
+export function reachableFiles(entries: string[]): Set<string> {
+  const seen = new Set<string>();
+  const queue = entries.map((e) => path.join(ROOT, e));
+  while (queue.length) {
+    const file = queue.pop()!;
+    const rel = path.relative(ROOT, file);
+    if (seen.has(rel)) continue;
+    seen.add(rel);
+    if (!/\.(ts|js)$/.test(file)) continue;
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
+      const target = resolveModule(file, m[1]!);
+      if (!target) throw new Error(`${rel}: cannot resolve ${m[1]}`);
+      queue.push(target);
+    }
+  }
+  return seen;
+}
+
+/** The process.env variables a set of files reads by name. */
+export function envReads(files: Iterable<string>): Set<string> {
+  const names = new Set<string>();
+  for (const f of files) {
+    const text = fs.readFileSync(path.join(ROOT, f), 'utf8');
+    for (const m of text.matchAll(/process\.env(?:\.([A-Z][A-Z0-9_]*)|\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\])/g)) names.add((m[1] ?? m[2])!);
+  }
+  return names;
+}
+
+/** The entry files of the image's roles and of its workflow bundle. */
+export const ROLE_ENTRIES = ['src/api.ts', 'src/worker.ts', 'workflows/index.ts'];

@@ -12,7 +12,7 @@ const env = (info = {}) => new MockActivityEnvironment(info, { logger: quiet });
 const request: SmsRequest = { idempotencyKey: 'k1', callId: 'c1', to: '+14155550100', body: 'hello', kind: 'PAGE' };
 
 function gatewayThatThrows(err: unknown): TwilioGateway {
-  return { sendSms: () => Promise.reject(err), fetchStatus: () => Promise.reject(err) };
+  return { sendSms: () => Promise.reject(err), fetchStatus: () => Promise.reject(err), ringTechnician: () => Promise.reject(err) };
 }
 
 describe('createTwilioActivities', () => {
@@ -24,9 +24,23 @@ describe('createTwilioActivities', () => {
         return { ok: true, messageSid: 'SM1', status: 'queued', reconciled: false };
       },
       fetchStatus: async (messageSid) => ({ messageSid, status: 'sent' }),
+      ringTechnician: async () => ({ ok: true, callSid: 'CA1', reconciled: false }),
     });
     await env({ attempt: 3 }).run(activities.sendSms, request);
     expect(attempts).toEqual([3]);
+  });
+
+  it('passes the attempt and the first schedule time of a wake-up call to the gateway', async () => {
+    const seen: Array<[number, number]> = [];
+    const activities = createTwilioActivities({
+      ...gatewayThatThrows(new Error('unused')),
+      ringTechnician: async (_req, attempt, firstScheduledMs) => {
+        seen.push([attempt, firstScheduledMs]);
+        return { ok: true, callSid: 'CA1', reconciled: false };
+      },
+    });
+    await env({ attempt: 2, scheduledTimestampMs: 1_700_000_000_000 }).run(activities.ringTechnician, { idempotencyKey: 'k', callId: 'c1', to: '+14155550100' });
+    expect(seen).toEqual([[2, 1_700_000_000_000]]);
   });
 
   it.each([

@@ -1,0 +1,121 @@
+// The Dockerfile cannot be built here (no Docker engine), so this checks what a build would get
+// wrong silently: a production-only install that still has tsx, every folder the roles load copied
+// into the runtime stage and not excluded by .dockerignore, a non-root user, the api as default.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { reachableFiles, ROLE_ENTRIES, ROOT } from './compose';
+
+const DOCKERFILE = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+const DOCKERIGNORE = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8');
+const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+
+interface Stage {
+  from: string;
+  name?: string;
+  lines: string[];
+}
+
+/** Instructions per stage, continuation lines joined, ARG defaults substituted into FROM. */
+function stages(text: string): Stage[] {
+  const args = new Map<string, string>();
+  const out: Stage[] = [];
+  const instructions = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  for (const line of instructions) {
+    const [op = '', ...rest] = line.split(/\s+/);
+    const body = rest.join(' ');
+    if (op.toUpperCase() === 'ARG' && out.length === 0) {
+      const [k, v = ''] = body.split('=');
+      args.set(k!, v);
+    } else if (op.toUpperCase() === 'FROM') {
+      const words = body.replace(/\$\{(\w+)\}/g, (_, k: string) => args.get(k) ?? '').split(/\s+/);
+      const as = words.findIndex((w) => w.toUpperCase() === 'AS');
+      out.push({ from: words.find((w) => !w.startsWith('--'))!, name: as >= 0 ? words[as + 1] : undefined, lines: [] });
+    } else {
+      out[out.length - 1]?.lines.push(line);
+    }
+  }
+  return out;
+}
+
+const STAGES = stages(DOCKERFILE);
+const RUNTIME = STAGES[STAGES.length - 1]!;
+const byName = (name: string) => STAGES.find((s) => s.name === name);
+
+/** The stage whose files a runtime `COPY --from=X` brings in, followed through `FROM X`. */
+function stageChain(stage: Stage): Stage[] {
+  const parent = byName(stage.from);
+  return parent ? [...stageChain(parent), stage] : [stage];
+}
+
+function ignored(rel: string): boolean {
+  const patterns = DOCKERIGNORE.split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  let result = false;
+  for (const p of patterns) {
+    const negate = p.startsWith('!');
+    const pattern = (negate ? p.slice(1) : p).replace(/\/$/, '');
+    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}(/|$)`);
+    if (re.test(rel)) result = !negate;
+  }
+  return result;
+}
+
+describe('Dockerfile', () => {
+  it('is multi-stage: production dependencies with npm ci --omit=dev, then a slim Node 20 runtime', () => {
+    expect(STAGES.length).toBeGreaterThanOrEqual(2);
+    const deps = STAGES.find((s) => s.lines.some((l) => /^RUN .*\bnpm ci\b.*--omit=dev/.test(l)));
+    expect(deps, 'no stage runs npm ci --omit=dev').toBeDefined();
+    expect(RUNTIME.from).toMatch(/^node:20[\w.-]*-slim$/);
+    expect(RUNTIME.lines.some((l) => /\bnpm (ci|install)\b/.test(l)), 'the runtime stage installs nothing itself').toBe(false);
+    expect(RUNTIME.lines).toContainEqual(expect.stringMatching(new RegExp(`^COPY --from=${deps!.name} /app/node_modules`)));
+  });
+
+  it('needs only production dependencies at run time: tsx runs the TypeScript', () => {
+    expect(PKG.dependencies.tsx, 'tsx must be a dependency, not a devDependency').toBeDefined();
+    expect(DOCKERFILE).toMatch(/CMD \["node", "--import", "tsx", "src\/api\.ts"\]/);
+    const imported = new Set<string>();
+    for (const f of reachableFiles(ROLE_ENTRIES)) {
+      if (!f.endsWith('.ts')) continue;
+      const text = fs.readFileSync(path.join(ROOT, f), 'utf8');
+      for (const m of text.matchAll(/from\s+['"]((?:@[\w.-]+\/)?[\w.-]+)[^'"]*['"]/g)) imported.add(m[1]!);
+    }
+    const devOnly = [...imported].filter((p) => PKG.devDependencies[p] && !PKG.dependencies[p]);
+    expect(devOnly, 'packages the roles import that npm ci --omit=dev leaves out').toEqual([]);
+  });
+
+  it('copies every folder the api, the worker and the workflow bundle load, and .dockerignore keeps them', () => {
+    const folders = new Set([...reachableFiles(ROLE_ENTRIES)].map((f) => f.split(path.sep)[0]!));
+    expect([...folders].sort()).toEqual(expect.arrayContaining(['activities', 'src', 'workflows']));
+    const copied = RUNTIME.lines.filter((l) => /^COPY /.test(l) && !l.includes('--from=')).flatMap((l) => l.split(/\s+/).slice(1, -1));
+    for (const folder of folders) {
+      expect(copied, `the runtime stage does not COPY ${folder}`).toContain(folder);
+      expect(ignored(folder), `.dockerignore excludes ${folder}`).toBe(false);
+    }
+    for (const f of ['package.json', 'package-lock.json', 'scripts/bundle-workflows.ts']) expect(ignored(f), f).toBe(false);
+    for (const f of ['.env', 'node_modules', '.git', '.data', 'test-artifacts']) expect(ignored(f), `${f} goes into the build context`).toBe(true);
+  });
+
+  it('bakes the workflow bundle in and points the worker at it', () => {
+    const bundleStage = STAGES.find((s) => s.lines.some((l) => l.includes('scripts/bundle-workflows.ts dist/workflow-bundle.js')));
+    expect(bundleStage).toBeDefined();
+    expect(stageChain(bundleStage!).some((s) => s.lines.some((l) => /npm ci/.test(l)))).toBe(true);
+    expect(RUNTIME.lines).toContainEqual(`COPY --from=${bundleStage!.name} /app/dist/workflow-bundle.js ./dist/workflow-bundle.js`);
+    expect(RUNTIME.lines.join('\n')).toMatch(/WORKFLOW_BUNDLE_PATH=\/app\/dist\/workflow-bundle\.js/);
+    expect(fs.existsSync(path.join(ROOT, 'scripts', 'bundle-workflows.ts'))).toBe(true);
+  });
+
+  it('runs as a non-root user', () => {
+    const user = RUNTIME.lines.filter((l) => /^USER /.test(l)).pop();
+    expect(user, 'the runtime stage sets no USER').toBeDefined();
+    expect(user!.split(/\s+/)[1]).not.toMatch(/^(root|0)(:|$)/);
+  });
+});
