@@ -117,7 +117,6 @@ async function main(): Promise<void> {
     const shape = specShapeProblems(stack);
 
     const log = stack.airtable.state.requestLog();
-    if (process.env.DUMP_LOG) require('node:fs').writeFileSync(process.env.DUMP_LOG, JSON.stringify({ q: stack.env.TEMPORAL_TASK_QUEUE, log }));
     const stats = stack.airtable.state.stats();
     const ok = log.filter((r) => r.status < 300);
     const lastWrite = Math.max(...ok.map((r) => Date.parse(r.time)));

@@ -30,6 +30,8 @@ async function localTwilio(config: Config, stops: Stop[]): Promise<TwilioConfig>
     ourNumber: LOCAL_TWILIO.fromNumber,
     appBaseUrl: `http://127.0.0.1:${config.port}`,
     publicBaseUrl: config.publicBaseUrl,
+    // the sandbox page links each dispatch to the embedded Web UI
+    webUiUrl: config.temporal.address ? undefined : `http://localhost:${config.devServer.uiPort}`,
   });
   stops.push({ name: 'Twilio stand-in', stop: () => emulator.close() });
   logger.info({ url: emulator.url }, 'no Twilio credentials: using the local Twilio stand-in (open its URL to see the phones)');

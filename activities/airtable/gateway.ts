@@ -83,7 +83,6 @@ export function createAirtableGateway(options: AirtableGatewayOptions): Airtable
 
   async function request<T>(action: string, req: { method: string; table: string; qs?: Record<string, unknown>; body?: unknown }): Promise<T> {
     await paced();
-    logger.info({ sentAt: new Date().toISOString(), table: req.table }, 'DEBUG airtable request');
     try {
       // makeRequest (rather than table.update) because it returns the whole body: the typed
       // upsert result with createdRecords/updatedRecords, and the list offset.

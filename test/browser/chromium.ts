@@ -55,7 +55,7 @@ async function stopByPid(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   process.kill(child.pid!, 'SIGTERM');
-  const timer = setTimeout(() => process.kill(child.pid!, 'SIGKILL'), 5_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000); // child.kill: no throw if it is gone by then
   await exited;
   clearTimeout(timer);
 }

@@ -197,8 +197,30 @@ export function auditProblems(stack: Stack, base: BaseSnapshot, state: DispatchS
     if (!sameInstant(row['Sent At'], m.sentAt)) p(`row ${m.key}: Sent At is ${String(row['Sent At'])}, want ${m.sentAt}`);
   }
 
-  // The rows of this call that are not messages: exactly the events expected.
-  const messageKeys = new Set(state.messages.map((m) => m.key));
+  // Wake-up calls (emergency follow-ups): one VOICE row each.
+  for (const c of state.calls ?? []) {
+    const rows = base.eventsByKey.get(c.key) ?? [];
+    if (rows.length !== 1) {
+      p(`${rows.length} Dispatch Events rows for wake-up call ${c.key}`);
+      continue;
+    }
+    const row = rows[0]!.fields;
+    const want: Record<string, unknown> = {
+      'Call ID': callId,
+      'Event Type': c.status === 'placed' ? 'FOLLOW_UP_SENT' : 'SEND_FAILED',
+      Method: 'VOICE',
+      Recipient: c.to,
+      Technician: c.technician,
+      'Attempt Number': c.ring,
+      ...(c.callSid ? { 'Message SID': c.callSid } : {}),
+    };
+    for (const [field, value] of Object.entries(want)) {
+      if (row[field] !== value) p(`row ${c.key}: ${field} is ${JSON.stringify(row[field])}, want ${JSON.stringify(value)}`);
+    }
+  }
+
+  // The rows of this call that are neither a message nor a call: exactly the events expected.
+  const messageKeys = new Set([...state.messages.map((m) => m.key), ...(state.calls ?? []).map((c) => c.key)]);
   const others = base.events.filter((r) => String(r.fields['Event Key']).startsWith(`${callId}/`) && !messageKeys.has(String(r.fields['Event Key'])));
   const gotOthers = others.map((r) => String(r.fields['Event Type'])).sort();
   const wantOthers = [...expect.otherEvents].sort();

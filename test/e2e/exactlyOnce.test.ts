@@ -10,7 +10,7 @@ import type { DispatchState } from '../../src/domain/types';
 import { ROSTER, Stack } from '../support/stack';
 import { startTemporal } from '../support/temporal';
 import { waitFor } from '../support/wait';
-import { closeLeftovers, logLines, Outbox } from './helpers/outbox';
+import { checkTexts, logLines, Outbox } from './helpers/outbox';
 
 const [alice, bob] = ROSTER as [(typeof ROSTER)[number], (typeof ROSTER)[number]];
 const tier1 = [alice.phone, bob.phone];
@@ -40,25 +40,6 @@ describe('SMS exactly once', () => {
     await temporal?.stop();
   });
 
-  /**
-   * Every text ever sent arrived once, and none the test did not expect. A failed test's dispatches
-   * are cancelled and closed first, so that their later texts cannot fail the next test.
-   */
-  async function afterTest(stack: Stack, outbox: Outbox, callIds: string[], failed: boolean) {
-    let ok = !failed;
-    try {
-      outbox.assertEachExactlyOnce();
-      outbox.assertNothingUnexpected();
-      outbox.assertCallbacksAnswered();
-    } catch (err) {
-      ok = false;
-      throw err;
-    } finally {
-      if (ok) callIds.length = 0;
-      else if (await closeLeftovers(stack, client, callIds)) outbox.forgetAll();
-    }
-  }
-
   /** Pending sendSms attempts of a dispatch, as the Temporal server sees them. */
   async function pendingSends(callId: string) {
     const description = await client.workflow.getHandle(`dispatch-${callId}`).describe();
@@ -77,7 +58,7 @@ describe('SMS exactly once', () => {
     afterAll(async () => stack?.stop());
     const callIds: string[] = [];
     beforeEach(() => stack.twilio.state.faults.reset());
-    afterEach(async ({ task }) => afterTest(stack, outbox, callIds, task.result?.state === 'fail'));
+    afterEach(async ({ task }) => checkTexts(stack, client, outbox, callIds, task.result?.state === 'fail'));
 
     async function start(summary: string): Promise<{ callId: string; code: string; startedAt: number }> {
       const callId = newCallId();
@@ -217,7 +198,7 @@ describe('SMS exactly once', () => {
     });
     afterAll(async () => stack?.stop());
     const callIds: string[] = [];
-    afterEach(async ({ task }) => afterTest(stack, outbox, callIds, task.result?.state === 'fail'));
+    afterEach(async ({ task }) => checkTexts(stack, client, outbox, callIds, task.result?.state === 'fail'));
 
     test('six dispatches at once on two workers, with 503s and lost responses: every page, confirmation and stand-down arrives exactly once', async () => {
       const DISPATCHES = 6;

@@ -10,6 +10,8 @@ import { waitFor } from '../../support/wait';
 
 export class Outbox {
   private readonly expected = new Set<string>();
+  private readonly reported = new Set<string>();
+  private callbacksChecked = 0;
 
   constructor(private readonly stack: Stack) {}
 
@@ -40,18 +42,27 @@ export class Outbox {
     return this.stack.twilio.state.copies(message.to, message.body);
   }
 
-  /** Every text ever sent reached its recipient exactly once (the emulator counts copies by recipient and body). */
+  /**
+   * Every text ever sent reached its recipient exactly once (the emulator counts copies by
+   * recipient and body). Each duplicate fails the test it appeared in, not every later one.
+   */
   assertEachExactlyOnce(): void {
-    const twice = this.sent()
-      .filter((m) => this.copies(m) !== 1)
-      .map((m) => `${this.copies(m)}× to ${m.to}: ${m.body}`);
-    if (twice.length) throw new Error(`duplicate texts:\n${[...new Set(twice)].join('\n')}`);
+    const twice = new Set<string>();
+    for (const m of this.sent()) {
+      const copies = this.copies(m);
+      const text = `${copies}× to ${m.to}: ${m.body}`;
+      if (copies !== 1 && !this.reported.has(text)) twice.add(text);
+    }
+    for (const text of twice) this.reported.add(text);
+    if (twice.size) throw new Error(`duplicate texts:\n${[...twice].join('\n')}`);
   }
 
   /** Twilio's status callbacks all reached the service and were answered 2xx (a non-2xx would be retried or lost). */
   assertCallbacksAnswered(): void {
-    const refused = this.stack.twilio.state
-      .callbacks()
+    const records = this.stack.twilio.state.callbacks();
+    const fresh = records.slice(this.callbacksChecked);
+    this.callbacksChecked = records.length;
+    const refused = fresh
       .filter((c) => c.responseStatus === undefined || c.responseStatus < 200 || c.responseStatus >= 300)
       .map((c) => `${c.status} of ${c.messageSid}: ${c.responseStatus ?? c.error}`);
     if (refused.length) throw new Error(`status callbacks not answered 2xx:\n${refused.join('\n')}`);
@@ -115,4 +126,24 @@ export async function closeLeftovers(stack: Stack, client: Client, callIds: stri
     await Promise.race([handle.result().catch(() => undefined), new Promise((r) => setTimeout(r, 60_000))]);
   }
   return running;
+}
+
+/**
+ * The check after every test: each text ever sent arrived once, none the test did not expect, every
+ * status callback answered 2xx. A failed test's dispatches are cancelled and closed first, so that
+ * their later texts cannot fail the next test.
+ */
+export async function checkTexts(stack: Stack, client: Client, outbox: Outbox, callIds: string[], testFailed: boolean): Promise<void> {
+  let ok = !testFailed;
+  try {
+    outbox.assertEachExactlyOnce();
+    outbox.assertNothingUnexpected();
+    outbox.assertCallbacksAnswered();
+  } catch (err) {
+    ok = false;
+    throw err;
+  } finally {
+    if (ok) callIds.length = 0;
+    else if (await closeLeftovers(stack, client, callIds)) outbox.forgetAll();
+  }
 }

@@ -1,0 +1,144 @@
+// `npm run bench`: the product's speed and memory figures on this machine, printed as a table.
+// Each scenario runs on a fresh stack: a real Temporal dev server, the API and one worker as
+// processes, the Twilio and Airtable stand-ins in this process. No thresholds: figures only.
+//   npm run bench                 all scenarios
+//   npm run bench -- --quick      smaller counts (1,000 in flight instead of 10,000)
+import express from 'express';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createTwilioClient } from '../activities/twilio/client';
+import setup from '../test/support/globalSetup';
+import { ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, ROSTER, Stack } from '../test/support/stack';
+import { waitFor } from '../test/support/wait';
+
+const quick = process.argv.includes('--quick');
+const tier1 = ROSTER[0]!.phone;
+const rows: Array<[string, string]> = [];
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+const callId = () => `CAb${randomUUID().replace(/-/g, '')}`;
+
+async function withStack<T>(env: Record<string, string>, run: (stack: Stack) => Promise<T>): Promise<T> {
+  const stack = await Stack.start({ env: { DISPATCH_VOICE: 'false', ...env } });
+  try {
+    return await run(stack);
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Starts dispatches at a fixed rate (open loop) and times each one's first page. */
+async function firstPageAtRate(stack: Stack, perSecond: number, total: number): Promise<{ latencies: number[]; achieved: number }> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: total }, async (_, i) => {
+      await new Promise((r) => setTimeout(r, (i * 1000) / perSecond));
+      const t0 = performance.now();
+      const { dispatch } = await stack.startDispatch({ callId: callId(), callerPhone: '+12125550190', urgency: 'emergency', summary: 'Bench call' });
+      await waitFor('first page', () => stack.twilio.state.messages({ to: tier1 }).some((m) => m.body.includes(dispatch.replyCode)), 120_000, 5);
+      latencies.push(performance.now() - t0);
+    }),
+  );
+  return { latencies, achieved: total / ((performance.now() - started) / 1000) };
+}
+
+/** The floor: an express handler that sends one SMS straight to the Twilio stand-in. */
+async function directFloor(total: number): Promise<number[]> {
+  return withStack({}, async (stack) => {
+    const client = createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: stack.twilio.url });
+    const app = express().post('/send', express.json(), async (req, res) => {
+      await client.messages.create({ to: tier1, from: FROM_NUMBER, body: String(req.body.body) });
+      res.status(201).end();
+    });
+    const server = app.listen(0);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/send`;
+    const latencies: number[] = [];
+    for (let i = 0; i < total; i++) {
+      const body = `floor ${i} ${randomUUID()}`;
+      const t0 = performance.now();
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ body }) });
+      await waitFor('floor message', () => stack.twilio.state.messages({ to: tier1 }).some((m) => m.body === body), 10_000, 1);
+      latencies.push(performance.now() - t0);
+    }
+    server.close();
+    return latencies;
+  });
+}
+
+/** Starts `count` dispatches as fast as the API takes them (8 at a time) and returns their codes. */
+async function startMany(stack: Stack, count: number): Promise<string[]> {
+  const codes: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next++ < count) {
+        const { dispatch } = await stack.startDispatch({ callId: callId(), callerPhone: '+12125550191', urgency: 'emergency', summary: 'Bench wait' });
+        codes.push(dispatch.replyCode);
+      }
+    }),
+  );
+  return codes;
+}
+
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+async function main(): Promise<void> {
+  await setup();
+  const floor = await directFloor(200);
+  rows.push(['direct express → Twilio stand-in (floor), 200 sends', `p50 ${ms(percentile(floor, 50))}, p99 ${ms(percentile(floor, 99))}`]);
+
+  for (const [rate, total] of [[10, 100], [50, 250]] as const) {
+    const { latencies, achieved } = await withStack({ DISPATCH_T1: '30m', DISPATCH_T2: '30m' }, (stack) => firstPageAtRate(stack, rate, total));
+    const p50 = percentile(latencies, 50);
+    rows.push([
+      `API → first page at ${rate}/s (${total} dispatches, achieved ${achieved.toFixed(1)}/s)`,
+      `p50 ${ms(p50)}, p99 ${ms(percentile(latencies, 99))} (p50 ${(p50 / percentile(floor, 50)).toFixed(1)}× the floor)`,
+    ]);
+  }
+
+  const waiting = quick ? 300 : 1000;
+  const t1 = 60_000;
+  const lateness = await withStack({ DISPATCH_T1: `${t1 / 1000}s`, DISPATCH_T2: '30m' }, async (stack) => {
+    const codes = await startMany(stack, waiting);
+    const sent = (code: string) => stack.twilio.state.messages({ to: tier1 }).filter((m) => m.body.includes(code));
+    await waitFor('every follow-up', () => codes.every((code) => sent(code).length >= 2), t1 + 300_000, 500);
+    return codes.map((code) => {
+      const [page, followUp] = sent(code);
+      return followUp!.dateCreated.getTime() - page!.dateCreated.getTime() - t1;
+    });
+  });
+  rows.push([`timer lateness, ${waiting} dispatches waiting on T1 at once`, `p50 ${ms(percentile(lateness, 50))}, p99 ${ms(percentile(lateness, 99))}`]);
+
+  for (const inFlight of quick ? [1000] : [1000, 10_000]) {
+    const rss = await withStack({ DISPATCH_T1: '30m', DISPATCH_T2: '30m' }, async (stack) => {
+      const idle = rssMiB(stack.workers[0]!.pid);
+      const started = performance.now();
+      await startMany(stack, inFlight);
+      const seconds = (performance.now() - started) / 1000;
+      return { idle, loaded: rssMiB(stack.workers[0]!.pid), seconds };
+    });
+    rows.push([
+      `worker RSS with ${inFlight} dispatches in flight (started in ${rss.seconds.toFixed(0)} s)`,
+      `${rss.loaded.toFixed(0)} MiB (idle ${rss.idle.toFixed(0)} MiB)`,
+    ]);
+  }
+
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log(`\nAfter-hours dispatch benchmarks (${new Date().toISOString()})\n`);
+  for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
