@@ -20,6 +20,7 @@ export const faultsRequestSchema = z.object({
 export type FaultsRequest = z.infer<typeof faultsRequestSchema>;
 
 const replySchema = z.object({ body: z.string().min(1).max(1600) });
+const answerSchema = z.object({ digits: z.string().regex(/^[0-9*#]{1,8}$/).optional(), machine: z.boolean().optional() });
 /** A caller's script: one key press at the menu, then a short description. */
 const callSchema = z.object({
   from: phone,
@@ -100,6 +101,14 @@ export function emulatorControlRouter(state: TwilioEmulatorState): express.Route
     if (!script) return;
     const call = await state.placeCall(script);
     // Like a reply the app did not take: the app's failure, reported with what the caller heard.
+    res.status(call.status === 'failed' ? 502 : 200).json(call);
+  });
+  // The phone picks up the call ringing it: a person pressing `digits`, or an answering machine.
+  router.post('/phones/:phone/answer', async (req, res) => {
+    const answer = parsed(answerSchema, req, res);
+    if (!answer) return;
+    const call = await state.answerCall(String(req.params.phone), answer);
+    if (!call) return void res.status(404).json({ error: `no call is ringing ${req.params.phone}` });
     res.status(call.status === 'failed' ? 502 : 200).json(call);
   });
   router.post('/phones/:phone/reply', async (req, res) => {

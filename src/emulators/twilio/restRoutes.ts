@@ -1,5 +1,6 @@
 // The subset of Twilio's 2010-04-01 REST API the official client uses for SMS.
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { callRoutes } from './callRoutes';
 import { messagesUri, toMessageResource } from './messageResource';
 import type { EmulatedMessage, MessageFilter } from './messageStore';
 import { isE164, type TwilioEmulatorState } from './state';
@@ -147,5 +148,6 @@ export function twilioRestRouter(state: TwilioEmulatorState): express.Router {
   router.post('/Messages.json', express.urlencoded({ extended: false }), createMessage(state));
   router.get('/Messages.json', listMessages(state));
   router.get('/Messages/:sid.json', fetchMessage(state));
+  callRoutes(router, state);
   return router;
 }

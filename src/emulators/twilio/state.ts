@@ -6,7 +6,7 @@ import { Faults, type FaultSnapshot, type HttpFaultStatus, type LostResponseMode
 import { postInboundSms, type InboundReplyResult } from './inboundSms';
 import { MessageStore, type EmulatedMessage, type MessageFilter, type NewMessage, type PhoneConversation } from './messageStore';
 import { StatusCallbackSender, type CallbackRecord } from './statusCallbacks';
-import { newCall, playCall, type CallScript, type EmulatedCall } from './voiceCall';
+import { newCall, newOutboundCall, playCall, type CallScript, type EmulatedCall } from './voiceCall';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -142,6 +142,25 @@ export class TwilioEmulatorState {
    * presses `digits` at the first prompt and says `speech` at the next. Resolves when the call
    * ended; a call the app did not answer with TwiML comes back `failed` with the reason.
    */
+  /** Our service rings `to` (Calls API): the call waits, ringing, for answerCall. */
+  ringOutbound(from: string, to: string, url: string): EmulatedCall {
+    const call = newOutboundCall(from, to, url);
+    this.callLog.push(call);
+    return call;
+  }
+
+  /**
+   * `phone` picks up the oldest call ringing it: a person pressing `digits`, or an answering
+   * machine (which presses nothing). Resolves when the call ended; undefined when nothing rang.
+   */
+  async answerCall(phone: string, answer: { digits?: string; machine?: boolean }): Promise<EmulatedCall | undefined> {
+    const call = this.callLog.find((c) => c.direction === 'outbound-api' && c.to === phone && c.status === 'ringing');
+    if (!call) return undefined;
+    Object.assign(call, { digits: answer.digits, answeredBy: answer.machine ? 'machine_start' : 'human' });
+    await playCall(this.config, call);
+    return copyCall(call);
+  }
+
   async placeCall(script: CallScript): Promise<EmulatedCall> {
     if (!isE164(script.from)) throw new RangeError(`not an E.164 phone number: ${script.from}`);
     const call = newCall(script, this.config.ourNumber);

@@ -22,7 +22,13 @@ export interface CallScript {
 export interface EmulatedCall extends CallScript {
   callSid: string;
   to: string;
-  status: 'in-progress' | 'completed' | 'failed';
+  /** inbound: a caller phoning us; outbound-api: our service ringing a phone (Calls API) */
+  direction: 'inbound' | 'outbound-api';
+  /** outbound: the TwiML URL Twilio fetches when the phone answers */
+  url?: string;
+  /** outbound: who picked up */
+  answeredBy?: 'human' | 'machine_start';
+  status: 'ringing' | 'in-progress' | 'completed' | 'failed';
   /** what the caller heard, in order: the <Say> texts (and a note where the call was transferred) */
   transcript: string[];
   /** why the call broke off, when it failed */
@@ -36,7 +42,16 @@ interface GatherAnswer {
 }
 
 export function newCall(script: CallScript, to: string): EmulatedCall {
-  return { ...script, callSid: 'CA' + randomBytes(16).toString('hex'), to, status: 'in-progress', transcript: [], startedAt: new Date() };
+  return { ...script, callSid: newCallSid(), to, direction: 'inbound', status: 'in-progress', transcript: [], startedAt: new Date() };
+}
+
+/** A call our service placed through the Calls API: it rings until the test or a person answers. */
+export function newOutboundCall(from: string, to: string, url: string): EmulatedCall {
+  return { from, callSid: newCallSid(), to, direction: 'outbound-api', url, status: 'ringing', transcript: [], startedAt: new Date() };
+}
+
+function newCallSid(): string {
+  return 'CA' + randomBytes(16).toString('hex');
 }
 
 function answersOf(script: CallScript): GatherAnswer[] {
@@ -95,8 +110,10 @@ export async function playCall(config: EmulatorConfig, call: EmulatedCall): Prom
   try {
     if (!config.appBaseUrl) throw new Error('the emulator has no app base URL to send the call to');
     const signedBase = trimSlash(config.publicBaseUrl ?? config.appBaseUrl);
-    const answers = answersOf(call);
-    let url = signedBase + VOICE_PATH;
+    // An answering machine presses nothing, whatever the script says.
+    const answers = call.answeredBy === 'machine_start' ? [] : answersOf(call);
+    let url = call.url ?? signedBase + VOICE_PATH;
+    call.status = 'in-progress';
     let gathered: Record<string, string> = {};
     for (let webhook = 0; webhook < MAX_WEBHOOKS; webhook += 1) {
       const params = {
@@ -105,8 +122,9 @@ export async function playCall(config: EmulatorConfig, call: EmulatedCall): Prom
         CallSid: call.callSid,
         From: call.from,
         To: call.to,
-        Direction: 'inbound',
-        CallStatus: webhook === 0 ? 'ringing' : 'in-progress',
+        Direction: call.direction,
+        CallStatus: webhook === 0 && call.direction === 'inbound' ? 'ringing' : 'in-progress',
+        ...(call.answeredBy ? { AnsweredBy: call.answeredBy } : {}),
         ...gathered,
       };
       const next = follow(await fetchTwiml(config, url, signedBase, params), answers, call.transcript);
