@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const t1 = 60_000;
   const lateness = await withStack({ DISPATCH_T1: `${t1 / 1000}s`, DISPATCH_T2: '30m' }, async (stack) => {
     const codes = await startMany(stack, waiting);
-    const sent = (code: string) => stack.twilio.state.messages({ to: tier1 }).filter((m) => m.body.includes(code));
+    const sent = (code: string) => stack.twilio.state.inbox(tier1).filter((m) => m.body.includes(code)); // oldest first
     await waitFor('every follow-up', () => codes.every((code) => sent(code).length >= 2), t1 + 300_000, 500);
     return codes.map((code) => {
       const [page, followUp] = sent(code);

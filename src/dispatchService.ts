@@ -5,6 +5,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
@@ -92,14 +93,15 @@ export class DispatchService {
     }
     const description = await handle.describe();
     const created = (description.memo as { startToken?: string } | undefined)?.startToken === startToken;
-    return { created, dispatch: await this.stateOf(handle, description.memo) };
+    // A dispatch we just created is what we asked for; only an existing one needs its worker to say more.
+    return { created, dispatch: created ? initialState(input) : await this.stateOf(handle, description) };
   }
 
   async get(callId: string): Promise<DispatchState | undefined> {
     const handle = this.client.workflow.getHandle(workflowIdFor(callId));
     try {
       const description = await handle.describe();
-      return await this.stateOf(handle, description.memo);
+      return await this.stateOf(handle, description);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
@@ -169,28 +171,16 @@ export class DispatchService {
     return pages.sort((a, b) => b.startedAt - a.startedAt).map(({ startedAt: _, ...page }) => page);
   }
 
-  private async stateOf(handle: WorkflowHandle, memo: Record<string, unknown> | undefined): Promise<DispatchState> {
+  private async stateOf(handle: WorkflowHandle, description: WorkflowExecutionDescription): Promise<DispatchState> {
     try {
       // A query needs a worker; never let a request hang on one that is down.
       return await this.client.connection.withDeadline(Date.now() + 5_000, () => handle.query(stateQuery));
     } catch (err) {
       // No worker to answer (all down, or not yet polling): report what the server knows.
-      const request = memo?.request as DispatchInput | undefined;
+      const request = description.memo?.request as DispatchInput | undefined;
       if (!request) throw err;
-      const description = await handle.describe();
-      return {
-        callId: request.callId,
-        status: (description.typedSearchAttributes.get(DispatchStatusKey) as DispatchState['status']) ?? 'PAGING',
-        urgency: request.urgency,
-        callerPhone: request.callerPhone,
-        summary: request.summary,
-        address: request.address,
-        replyCode: request.replyCode,
-        round: 0,
-        declined: [],
-        messages: [],
-        calls: [],
-      };
+      const status = description.typedSearchAttributes.get(DispatchStatusKey) as DispatchState['status'] | undefined;
+      return { ...initialState(request), ...(status ? { status } : {}) };
     }
   }
 
@@ -208,6 +198,23 @@ export class DispatchService {
     }
     throw new Error(`no free reply code for call ${callId}`);
   }
+}
+
+/** A dispatch as it starts, before its workflow has run. */
+function initialState(input: DispatchInput): DispatchState {
+  return {
+    callId: input.callId,
+    status: input.urgency === 'routine' ? 'SCHEDULED' : 'PAGING',
+    urgency: input.urgency,
+    callerPhone: input.callerPhone,
+    summary: input.summary,
+    address: input.address,
+    replyCode: input.replyCode,
+    round: 0,
+    declined: [],
+    messages: [],
+    calls: [],
+  };
 }
 
 function escapeQuery(value: string): string {
