@@ -10,6 +10,7 @@ import {
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { policyFor, type Config } from './config';
+import { initialDispatchState } from './domain/dispatchState';
 import { replyCodeFor } from './domain/replyCode';
 import type { DispatchInput, DispatchRequest, DispatchState, ReplyResult, TechnicianReply } from './domain/types';
 import {
@@ -94,7 +95,7 @@ export class DispatchService {
     const description = await handle.describe();
     const created = (description.memo as { startToken?: string } | undefined)?.startToken === startToken;
     // A dispatch we just created is what we asked for; only an existing one needs its worker to say more.
-    return { created, dispatch: created ? initialState(input) : await this.stateOf(handle, description) };
+    return { created, dispatch: created ? initialDispatchState(input) : await this.stateOf(handle, description) };
   }
 
   async get(callId: string): Promise<DispatchState | undefined> {
@@ -180,7 +181,7 @@ export class DispatchService {
       const request = description.memo?.request as DispatchInput | undefined;
       if (!request) throw err;
       const status = description.typedSearchAttributes.get(DispatchStatusKey) as DispatchState['status'] | undefined;
-      return { ...initialState(request), ...(status ? { status } : {}) };
+      return { ...initialDispatchState(request), ...(status ? { status } : {}) };
     }
   }
 
@@ -198,23 +199,6 @@ export class DispatchService {
     }
     throw new Error(`no free reply code for call ${callId}`);
   }
-}
-
-/** A dispatch as it starts, before its workflow has run. */
-function initialState(input: DispatchInput): DispatchState {
-  return {
-    callId: input.callId,
-    status: input.urgency === 'routine' ? 'SCHEDULED' : 'PAGING',
-    urgency: input.urgency,
-    callerPhone: input.callerPhone,
-    summary: input.summary,
-    address: input.address,
-    replyCode: input.replyCode,
-    round: 0,
-    declined: [],
-    messages: [],
-    calls: [],
-  };
 }
 
 function escapeQuery(value: string): string {

@@ -17,6 +17,7 @@ import type { AuditActivities, DispatchActivities } from '../activities/types';
 import { advance, isFinal } from '../src/domain/deliveryStatus';
 import { escalationRound, pageValiditySeconds, type LadderStep } from '../src/domain/escalationPolicy';
 import { nextOpening } from '../src/domain/businessHours';
+import { initialDispatchState } from '../src/domain/dispatchState';
 import * as text from '../src/domain/messages';
 import type {
   CallRow,
@@ -83,19 +84,7 @@ class Dispatch {
       scheduleToCloseTimeout: '7 days',
       retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '60s' },
     });
-    this.state = {
-      callId: input.callId,
-      status: input.urgency === 'routine' ? 'SCHEDULED' : 'PAGING',
-      urgency: input.urgency,
-      callerPhone: input.callerPhone,
-      summary: input.summary,
-      address: input.address,
-      replyCode: input.replyCode,
-      round: 0,
-      declined: [],
-      messages: [],
-      calls: [],
-    };
+    this.state = initialDispatchState(input);
   }
 
   async run(): Promise<DispatchState> {
