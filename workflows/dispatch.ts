@@ -149,9 +149,15 @@ class Dispatch {
     for (let round = 1; round <= this.input.policy.maxRounds; round++) {
       this.state.round = round;
       const roster = await this.sms.loadRoster();
+      const roundStart = this.state.messages.length;
       for (const [index, step] of steps.entries()) {
         if (this.state.assigned) return true;
-        const recipients = roster.filter((t) => t.active && t.tier === step.tier && !this.state.declined.includes(t.phone));
+        // Whose page this round could not reach them gets no follow-up this round (spec section 2:
+        // such a page is not waited on). patched(): histories recorded before this rule replay as they ran.
+        const unreachable = patched('skip-unreachable-in-round') ? this.unreachableSince(roundStart) : new Set<string>();
+        const recipients = roster.filter(
+          (t) => t.active && t.tier === step.tier && !this.state.declined.includes(t.phone) && !unreachable.has(t.phone),
+        );
         if (index > 0 || round > 1) this.recordEscalation(step, recipients.length);
         if (recipients.length === 0) continue;
         const stepStartedAt = Date.now();
@@ -246,6 +252,16 @@ class Dispatch {
         });
       this.inFlight.push(placed);
     }
+  }
+
+  /** Technicians whose page or follow-up since message `from` failed or went undelivered. */
+  private unreachableSince(from: number): Set<string> {
+    return new Set(
+      this.state.messages
+        .slice(from)
+        .filter((m) => (m.kind === 'PAGE' || m.kind === 'FOLLOW_UP') && (m.status === 'failed' || m.status === 'undelivered'))
+        .map((m) => m.to),
+    );
   }
 
   private stepCanStillAnswer(): boolean {
@@ -462,14 +478,20 @@ class Dispatch {
     }
   }
 
-  /** No final status within the check period: ask Twilio ourselves (spec section 3). */
+  /**
+   * No final status within the check period: ask Twilio ourselves (spec section 3), and keep
+   * asking, less and less often, until the status is final or the dispatch ends.
+   */
   private watchDelivery(message: SentMessage): void {
     this.background
       .run(async () => {
-        await sleep(this.input.policy.statusCheckMs, { summary: `check delivery: ${message.technician ?? 'caller'}` });
-        if (isFinal(message.status) || !message.messageSid) return;
-        const report = await this.sms.fetchMessageStatus(message.messageSid);
-        this.applyStatus(message, report.status, report.errorCode);
+        for (let wait = this.input.policy.statusCheckMs; ; wait = Math.min(wait * 2, 10 * 60_000)) {
+          await sleep(wait, { summary: `check delivery: ${message.technician ?? 'caller'}` });
+          if (isFinal(message.status) || !message.messageSid) return;
+          const report = await this.sms.fetchMessageStatus(message.messageSid);
+          this.applyStatus(message, report.status, report.errorCode);
+          if (isFinal(message.status)) return;
+        }
       })
       .catch((err: unknown) => {
         if (!isCancellation(err)) log.warn('delivery check failed', { callId: this.input.callId, error: String(err) });
@@ -503,7 +525,7 @@ class Dispatch {
 
   private recordEscalation(step: LadderStep, recipients: number): void {
     this.recordEvent('ESCALATED', `escalated/r${this.state.round}/${step.label.replace(/\s+/g, '-')}`, {
-      detail: recipients === 0 ? `${step.label}: nobody active on tier ${step.tier}, skipped` : `${step.label}: ${recipients} technician(s)`,
+      detail: recipients === 0 ? `${step.label}: nobody on tier ${step.tier} left to page (inactive, declined or unreachable), skipped` : `${step.label}: ${recipients} technician(s)`,
     });
   }
 
