@@ -28,6 +28,10 @@ export interface SandboxMessage {
 export interface SandboxCall {
   kind: 'call';
   callSid: string;
+  /** inbound: this phone called the after-hours line; outbound-api: the service rang this phone */
+  direction: EmulatedCall['direction'];
+  to: string;
+  answeredBy?: EmulatedCall['answeredBy'];
   at: string;
   digits?: string;
   speech?: string;
@@ -77,8 +81,8 @@ function messageEntry(m: EmulatedMessage, phone: string): SandboxMessage {
 }
 
 function callEntry(c: EmulatedCall): SandboxCall {
-  const { callSid, digits, speech, transcript, status, error } = c;
-  return { kind: 'call', callSid, at: c.startedAt.toISOString(), digits, speech, transcript, status, error };
+  const { callSid, direction, answeredBy, digits, speech, transcript, status, error } = c;
+  return { kind: 'call', callSid, direction, to: c.to, answeredBy, at: c.startedAt.toISOString(), digits, speech, transcript, status, error };
 }
 
 export function sandboxSnapshot(state: TwilioEmulatorState, webUiUrl: string): SandboxSnapshot {
@@ -90,8 +94,9 @@ export function sandboxSnapshot(state: TwilioEmulatorState, webUiUrl: string): S
   };
   for (const { phone, messages } of state.phones()) phoneView(phone).timeline.push(...messages.map((m) => messageEntry(m, phone)));
   for (const call of state.calls()) {
-    const view = phoneView(call.from);
-    view.placedCall = true;
+    // A caller's call shows on the caller's phone; a wake-up call on the technician's.
+    const view = phoneView(call.direction === 'inbound' ? call.from : call.to);
+    if (call.direction === 'inbound') view.placedCall = true;
     view.timeline.push(callEntry(call));
   }
   for (const view of phones.values()) {

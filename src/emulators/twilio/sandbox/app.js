@@ -48,7 +48,40 @@ function messageItem(m) {
   );
 }
 
+/** A call the service placed to this phone: it rings until someone (or voicemail) answers here. */
+function wakeUpCallItem(c) {
+  const answer = (body) => postJson(`/_emulator/phones/${encodeURIComponent(c.to)}/answer`, body).then(refresh, refresh);
+  const buttons =
+    c.status === 'ringing'
+      ? el(
+          'p',
+          { class: 'answer' },
+          ...[
+            ['Answer, press 1 (accept)', { digits: '1' }],
+            ['Answer, press 2 (decline)', { digits: '2' }],
+            ['Let voicemail answer', { machine: true }],
+          ].map(([label, body]) => {
+            const button = el('button', { type: 'button', class: 'chip' }, label);
+            button.addEventListener('click', () => answer(body));
+            return button;
+          }),
+        )
+      : undefined;
+  const outcome = c.answeredBy === 'machine_start' ? 'voicemail answered' : c.digits ? `pressed ${c.digits}` : '';
+  return el(
+    'li',
+    { class: `entry call call-${c.status}`, 'data-call-sid': c.callSid },
+    el('p', { class: 'call-title' }, el('span', { class: 'tag' }, 'call'), ' The dispatch service is calling this phone ', outcome),
+    buttons,
+    c.transcript.length
+      ? el('details', {}, el('summary', {}, 'What was said'), el('ol', { class: 'transcript' }, c.transcript.map((line) => el('li', {}, line))))
+      : undefined,
+    el('footer', {}, el('time', { datetime: c.at }, timeOf(c.at)), el('span', { class: `status status-${c.status}` }, c.status)),
+  );
+}
+
 function callItem(c) {
+  if (c.direction === 'outbound-api') return wakeUpCallItem(c);
   const script = [c.digits ? `pressed ${c.digits}` : 'pressed nothing', c.speech ? `said “${c.speech}”` : undefined].filter(Boolean).join(', ');
   return el(
     'li',
