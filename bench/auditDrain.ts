@@ -86,8 +86,8 @@ async function main(): Promise<void> {
     const allSettled = Date.now();
     console.log(`  all ${calls} started after ${seconds(allStarted - firstStart)} s, all accepted/cancelled after ${seconds(allSettled - firstStart)} s`);
 
-    // A dispatch closes only once its audit lane has written everything: wait for all to close,
-    // printing progress from the base meanwhile.
+    // Wait for every dispatch to close, then for its rows to be complete (whether the audit trail
+    // is written before a dispatch closes or after), printing progress from the base meanwhile.
     let lastPrint = 0;
     await waitFor(
       'every dispatch to close',
@@ -108,11 +108,15 @@ async function main(): Promise<void> {
     );
     const allClosed = Date.now();
 
-    // Every row present, once, with its final values.
+    // Every row present, once, with its final values (or the time runs out: report what is missing).
     const finals = await mapLimit(expectations, 10, (e) => stack.dispatch(e.callId));
-    const base = snapshot(stack);
     const byId = new Map<string, DispatchState>(finals.map((s) => [s.callId, s]));
-    const problems = expectations.flatMap((e) => auditProblems(stack, base, byId.get(e.callId)!, e));
+    const check = () => {
+      const base = snapshot(stack);
+      return { base, problems: expectations.flatMap((e) => auditProblems(stack, base, byId.get(e.callId)!, e)) };
+    };
+    await waitFor('every row', () => check().problems.length === 0, 10 * 60_000, 1_000).catch(() => undefined);
+    const { base, problems } = check();
     const dups = duplicateKeys(base);
     const shape = specShapeProblems(stack);
 

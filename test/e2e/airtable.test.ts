@@ -266,6 +266,28 @@ describe('Airtable audit trail through faults', () => {
     expectNoDuplicates(stack);
   }, 120_000);
 
+  test('slow delivery callbacks (seconds apart, as carriers report): every row still ends delivered', async () => {
+    // sending, sent, delivered 1.5 s apart: `delivered` comes about 4.5 s after each message.
+    const config = stack.twilio.state.config;
+    const fastDelay = config.callbackDelayMs;
+    config.callbackDelayMs = 1_500;
+    const callId = newCallId();
+    try {
+      const { dispatch } = await stack.startDispatch({ callId, callerPhone, urgency: 'emergency', summary: 'No heat' });
+      const code = dispatch.replyCode;
+      await waitForPage(stack, alice.phone, code);
+      await waitForPage(stack, bob.phone, code);
+      await stack.phone(alice.phone).reply(`YES ${code}`);
+      // The dispatch must still be listening when the last callbacks come (or ask Twilio itself,
+      // spec section 3), or the last rows keep a status the carrier has long moved past.
+      await waitForCompleteAudit(stack, temporalConn.client, [{ callId, otherEvents: ['ACCEPTED'] }], 45_000);
+    } finally {
+      config.callbackDelayMs = fastDelay;
+    }
+    const rows = snapshot(stack).events.filter((r) => r.fields['Call ID'] === callId && r.fields['Message SID']);
+    expect(rows.map((r) => r.fields['Delivery Status'])).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
+  }, 90_000);
+
   test('rows use exactly the spec field names and values; no request is refused with 422', async () => {
     // A dispatch that touches most fields: an address, a decline, an undeliverable page with an
     // error code, an escalation, an accept with its technician and time.
@@ -280,8 +302,8 @@ describe('Airtable audit trail through faults', () => {
       await waitForPage(stack, carol.phone, code); // Bob unreachable, Alice declined: tier 2 at once
       const [answer] = await stack.phone(carol.phone).reply(`YES ${code}`);
       expect(answer).toContain(callerPhone);
-      // Two escalations: Bob is not out of tier 1 (his page was undelivered, he did not decline), so
-      // the tier-1 follow-up goes to him, is undelivered too, and tier 2 follows at once.
+      // Two ESCALATED rows: the tier-1 follow-up step (nobody left to follow up: Alice declined,
+      // Bob unreachable) and tier 2.
       const finals = await waitForCompleteAudit(
         stack,
         temporalConn.client,
