@@ -11,6 +11,7 @@ import type {
   VoiceCallRequest,
   VoiceCallResult,
 } from '../src/domain/types';
+import type { AuditOp } from '../workflows/definitions';
 
 /** Run on the main task queue: they sit on the paging path. */
 export interface DispatchActivities {
@@ -23,8 +24,19 @@ export interface DispatchActivities {
   reportOutcome(outcome: DispatchOutcome): Promise<void>;
 }
 
-/** Run on the audit task queue, rate limited fleet-wide by the Temporal server. */
+/** The fleet's single Airtable writer runs one write at a time; holding each for its slot spaces them. */
+export interface Pace {
+  holdMs: number;
+}
+
+/** Run on the audit task queue, one at a time, by the fleet's Airtable writer workflow. */
 export interface AuditActivities {
   upsertCall(row: CallRow): Promise<void>;
-  upsertDispatchEvents(rows: DispatchEventRow[]): Promise<void>;
+  upsertCalls(rows: CallRow[], pace?: Pace): Promise<void>;
+  upsertDispatchEvents(rows: DispatchEventRow[], pace?: Pace): Promise<void>;
+}
+
+/** Run on the main task queue: hands a dispatch's audit rows to the fleet's Airtable writer. */
+export interface AuditForwardActivities {
+  forwardAudit(ops: AuditOp[]): Promise<void>;
 }

@@ -1,6 +1,6 @@
 // Messages of the dispatch workflow, shared by the workflow, the HTTP layer and the tests.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DispatchState, MessageStatusReport, ReplyResult, TechnicianReply } from '../src/domain/types';
+import type { CallRow, DispatchEventRow, DispatchState, MessageStatusReport, ReplyResult, TechnicianReply } from '../src/domain/types';
 
 export const WORKFLOW_ID_PREFIX = 'dispatch-';
 export const workflowIdFor = (callId: string): string => `${WORKFLOW_ID_PREFIX}${callId}`;
@@ -22,3 +22,12 @@ export const deliverySignal = defineSignal<[DeliveryReport]>('delivery');
 
 /** The caller's description, heard by the IVR after the dispatch started. */
 export const describeSignal = defineSignal<[string]>('describe');
+
+/** One audit row for the Airtable writer: a Calls row or a Dispatch Events row, partial. */
+export type AuditOp = { table: 'calls'; row: CallRow } | { table: 'events'; row: DispatchEventRow };
+
+/** Rows from the dispatches to the one Airtable writer of the fleet. */
+export const auditRowsSignal = defineSignal<[AuditOp[]]>('auditRows');
+
+/** The single writer per task queue and base: every Airtable write of the fleet goes through it. */
+export const auditWriterIdFor = (taskQueue: string, baseId: string): string => `airtable-audit-${taskQueue}-${baseId}`;

@@ -13,11 +13,12 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AuditActivities, DispatchActivities } from '../activities/types';
+import type { AuditActivities, AuditForwardActivities, DispatchActivities } from '../activities/types';
 import { advance, isFinal } from '../src/domain/deliveryStatus';
 import { escalationRound, pageValiditySeconds, type LadderStep } from '../src/domain/escalationPolicy';
 import { nextOpening } from '../src/domain/businessHours';
 import { initialDispatchState } from '../src/domain/dispatchState';
+import { mergeRow } from '../src/domain/rowMerge';
 import * as text from '../src/domain/messages';
 import type {
   CallRow,
@@ -40,14 +41,13 @@ import {
   DispatchStatusKey,
   DispatchTechnicianKey,
 } from '../src/temporal/searchAttributes';
-import { auditTaskQueueFor, deliverySignal, describeSignal, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from './definitions';
+import { auditTaskQueueFor, deliverySignal, describeSignal, type AuditOp, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from './definitions';
 
 export async function dispatchWorkflow(input: DispatchInput): Promise<DispatchState> {
   const dispatch = new Dispatch(input);
   return dispatch.run();
 }
 
-type AuditOp = { table: 'calls'; row: CallRow } | { table: 'events'; row: DispatchEventRow };
 
 interface Recipient {
   phone: string;
@@ -58,6 +58,7 @@ interface Recipient {
 class Dispatch {
   private readonly sms;
   private readonly audit;
+  private readonly forward;
   private state: DispatchState;
   private pagedInStep: SentMessage[] = [];
   private readonly inFlight: Promise<void>[] = [];
@@ -77,12 +78,17 @@ class Dispatch {
       scheduleToCloseTimeout: '10m',
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
     });
+    // Only for dispatches recorded before the fleet's Airtable writer existed (see runAuditLane).
     this.audit = proxyActivities<AuditActivities>({
       taskQueue: auditTaskQueueFor(workflowInfo().taskQueue),
       startToCloseTimeout: '30s',
-      // The audit trail waits out any Airtable outage; rows must land once it is back.
       scheduleToCloseTimeout: '7 days',
       retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '60s' },
+    });
+    // Temporal only (a signal to the writer): quick, and retried until it lands.
+    this.forward = proxyActivities<AuditForwardActivities>({
+      startToCloseTimeout: '10s',
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
     });
     this.state = initialDispatchState(input);
   }
@@ -115,6 +121,7 @@ class Dispatch {
       if (!isCancellation(err)) throw err;
       await CancellationScope.nonCancellable(() => this.cancel());
     } finally {
+      if (patched('await-final-status')) await CancellationScope.nonCancellable(() => this.awaitFinalStatuses());
       this.background.cancel();
       this.closing = true;
       await auditLane;
@@ -479,6 +486,26 @@ class Dispatch {
   }
 
   /**
+   * The last messages' callbacks come after the dispatch's work is done, and a closed dispatch
+   * hears none: keep listening until every message has a final status, and ask Twilio about the
+   * ones still open after the check period (spec section 3), so the audit rows end final.
+   */
+  private async awaitFinalStatuses(): Promise<void> {
+    const open = () => this.state.messages.filter((m) => m.messageSid && !isFinal(m.status));
+    await condition(() => open().length === 0, this.input.policy.statusCheckMs, { summary: 'final delivery statuses' });
+    for (const message of open()) {
+      try {
+        const report = await this.sms.fetchMessageStatus(message.messageSid!);
+        this.applyStatus(message, report.status, report.errorCode);
+      } catch (err) {
+        // Twilio unreachable for good: close with the last status we know rather than fail.
+        if (!(err instanceof ActivityFailure)) throw err;
+        log.warn('final delivery status unknown', { callId: this.input.callId, messageSid: message.messageSid });
+      }
+    }
+  }
+
+  /**
    * No final status within the check period: ask Twilio ourselves (spec section 3), and keep
    * asking, less and less often, until the status is final or the dispatch ends.
    */
@@ -511,6 +538,8 @@ class Dispatch {
       attemptNumber: message.attempt,
       sentAt: message.sentAt,
       messageSid: message.messageSid,
+      // a row never sits blank before its first callback
+      deliveryStatus: message.status,
       errorCode: message.errorCode ? String(message.errorCode) : undefined,
       detail,
     };
@@ -539,25 +568,32 @@ class Dispatch {
 
   /** Writes the audit trail in order, batching what queued up meanwhile; ends once the dispatch has. */
   private async runAuditLane(): Promise<void> {
+    const viaWriter = patched('audit-writer');
     for (;;) {
       await condition(() => this.auditQueue.length > 0 || this.closing);
-      const head = this.auditQueue[0];
-      if (!head) return;
-      if (head.table === 'calls') {
-        let row: CallRow = { callId: this.input.callId };
-        while (this.auditQueue[0]?.table === 'calls') row = { ...row, ...(this.auditQueue.shift()!.row as CallRow) };
-        await this.audit.upsertCall.executeWithOptions({ summary: `Airtable call ${row.status ?? ''}`.trim() }, [row]);
-      } else {
-        const batch = new Map<string, DispatchEventRow>();
-        while (this.auditQueue[0]?.table === 'events') {
-          const row = this.auditQueue[0].row as DispatchEventRow;
-          if (!batch.has(row.eventKey) && batch.size === 10) break; // Airtable takes 10 records a request
-          this.auditQueue.shift();
-          batch.set(row.eventKey, { ...batch.get(row.eventKey), ...definedFields(row) } as DispatchEventRow);
-        }
-        await this.audit.upsertDispatchEvents.executeWithOptions({ summary: `Airtable ${batch.size} event(s)` }, [[...batch.values()]]);
-      }
+      if (this.auditQueue.length === 0) return;
+      // Everything queued so far, in order, to the fleet's one Airtable writer.
+      if (viaWriter) await this.forward.forwardAudit.executeWithOptions({ summary: `audit ${this.auditQueue.length} row(s)` }, [this.auditQueue.splice(0)]);
+      else await this.writeAuditDirectly();
     }
+  }
+
+  /** The lane as it wrote before the writer existed: kept so those histories replay. */
+  private async writeAuditDirectly(): Promise<void> {
+    if (this.auditQueue[0]?.table === 'calls') {
+      let row: CallRow = { callId: this.input.callId };
+      while (this.auditQueue[0]?.table === 'calls') row = { ...row, ...(this.auditQueue.shift()!.row as CallRow) };
+      await this.audit.upsertCall.executeWithOptions({ summary: `Airtable call ${row.status ?? ''}`.trim() }, [row]);
+      return;
+    }
+    const batch = new Map<string, DispatchEventRow>();
+    while (this.auditQueue[0]?.table === 'events') {
+      const row = this.auditQueue[0].row as DispatchEventRow;
+      if (!batch.has(row.eventKey) && batch.size === 10) break; // Airtable takes 10 records a request
+      this.auditQueue.shift();
+      batch.set(row.eventKey, mergeRow(batch.get(row.eventKey), row));
+    }
+    await this.audit.upsertDispatchEvents.executeWithOptions({ summary: `Airtable ${batch.size} event(s)` }, [[...batch.values()]]);
   }
 
   // ---- small helpers --------------------------------------------------------------------
@@ -609,7 +645,3 @@ const MESSAGE_EVENTS: Record<MessageKind, { type: EventType; detail: string }> =
   ASSIGNMENT: { type: 'ACCEPTED', detail: 'job details sent to the technician' },
   ALERT: { type: 'UNANSWERED', detail: 'manager alerted: nobody accepted' },
 };
-
-function definedFields<T extends object>(row: T): Partial<T> {
-  return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

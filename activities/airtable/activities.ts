@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { CallRow, DispatchEventRow } from '../../src/domain/types';
 import { logger as rootLogger, type Logger } from '../../src/logger';
-import type { AuditActivities } from '../types';
+import type { AuditActivities, Pace } from '../types';
 import { AirtableRequestError } from './errors';
 import type { AirtableGateway } from './gateway';
 
@@ -12,6 +12,16 @@ export const RATE_LIMIT_RETRY_DELAY = '30s';
 /** A rejected write waits for a person to fix the base, the key or the code: retry slowly so the
  *  rejected rows do not eat the base's 5 requests/s that the healthy rows need. */
 export const REJECTED_RETRY_DELAY = '5m';
+
+async function held(pace: Pace | undefined, write: () => Promise<void>): Promise<void> {
+  const started = Date.now();
+  try {
+    await write();
+  } finally {
+    const rest = started + (pace?.holdMs ?? 0) - Date.now();
+    if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+  }
+}
 
 export function createAuditActivities(gateway: AirtableGateway, logger: Logger = rootLogger): AuditActivities {
   async function audit(what: string, write: () => Promise<unknown>): Promise<void> {
@@ -24,9 +34,12 @@ export function createAuditActivities(gateway: AirtableGateway, logger: Logger =
 
   return {
     upsertCall: (row: CallRow) => audit(`Calls row ${row.callId}`, () => gateway.upsertCalls([row])),
-    upsertDispatchEvents: (rows: DispatchEventRow[]) =>
-      audit(`${rows.length} Dispatch Events row(s) of ${[...new Set(rows.map((row) => row.callId))].join(', ')}`, () =>
-        gateway.upsertEvents(rows),
+    upsertCalls: (rows: CallRow[], pace?: Pace) => held(pace, () => audit(`${rows.length} Calls row(s)`, () => gateway.upsertCalls(rows))),
+    upsertDispatchEvents: (rows: DispatchEventRow[], pace?: Pace) =>
+      held(pace, () =>
+        audit(`${rows.length} Dispatch Events row(s) of ${[...new Set(rows.map((row) => row.callId))].join(', ')}`, () =>
+          gateway.upsertEvents(rows),
+        ),
       ),
   };
 }

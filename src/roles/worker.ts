@@ -4,11 +4,12 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import path from 'node:path';
 import { createAuditActivities } from '../../activities/airtable/activities';
 import { createAirtableGateway } from '../../activities/airtable/gateway';
+import { createAuditForwardActivities } from '../../activities/airtable/forward';
 import { createRosterSource } from '../../activities/roster';
 import { createTwilioActivities } from '../../activities/twilio/activities';
 import { createTwilioClient } from '../../activities/twilio/client';
 import { createTwilioGateway } from '../../activities/twilio/gateway';
-import type { AuditActivities, DispatchActivities } from '../../activities/types';
+import type { AuditActivities, AuditForwardActivities, DispatchActivities } from '../../activities/types';
 import { auditTaskQueueFor } from '../../workflows/definitions';
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
 import { logger } from '../logger';
@@ -39,12 +40,17 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     publicBaseUrl: config.publicBaseUrl,
     logger,
   });
-  const airtableGateway = createAirtableGateway({ ...opts.airtable, logger });
+  const airtableGateway = createAirtableGateway({ ...opts.airtable, logger, requestsPerSecond: config.temporal.auditActivitiesPerSecond });
   const roster = createRosterSource(opts.rosterFile ? { rosterFile: opts.rosterFile, logger } : { gateway: airtableGateway, logger });
-  const dispatchActivities: DispatchActivities = {
+  const dispatchActivities: DispatchActivities & AuditForwardActivities = {
     ...createTwilioActivities(twilioGateway),
     loadRoster: () => roster.loadRoster(),
     reportOutcome: async (outcome) => recordOutcome(outcome),
+    ...createAuditForwardActivities({
+      taskQueue: config.temporal.taskQueue,
+      baseId: opts.airtable.baseId,
+      requestsPerSecond: config.temporal.auditActivitiesPerSecond,
+    }),
   };
   const auditActivities: AuditActivities = createAuditActivities(airtableGateway, logger);
 
@@ -63,10 +69,11 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   });
   const auditWorker = await Worker.create({
     ...common,
+    ...workflows, // the Airtable writer workflow runs here
     taskQueue: auditTaskQueueFor(config.temporal.taskQueue),
     activities: auditActivities,
-    // Enforced by the server across every worker polling this queue: Airtable's 5 req/s per base.
-    maxTaskQueueActivitiesPerSecond: config.temporal.auditActivitiesPerSecond,
+    // No server-side rate limit here: the server splits it across the queue's partitions and lets
+    // each burst, so it cannot hold 5 requests/s. The one writer workflow paces every write instead.
   });
   const done = Promise.all([dispatchWorker.run(), auditWorker.run()]).then(() => undefined);
   logger.info({ taskQueue: config.temporal.taskQueue }, 'workers polling');
