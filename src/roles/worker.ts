@@ -1,5 +1,5 @@
-// The worker role: runs dispatch workflows and the activities that page, plus the audit
-// activities on their own queue, rate limited for the whole fleet by the Temporal server.
+// The worker role: runs dispatch workflows and the activities that page, plus, on the audit queue,
+// the fleet's Airtable writer workflow and its write activities.
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
 import { createAuditActivities } from '../../activities/airtable/activities';
