@@ -39,8 +39,6 @@ export interface TemporalConfig {
   /** Temporal Cloud API key, when used */
   apiKey?: string;
   tls: boolean;
-  /** fleet-wide ceiling on audit activities, enforced by the Temporal server */
-  auditActivitiesPerSecond: number;
 }
 
 export interface Timers {
@@ -66,6 +64,8 @@ export interface Config {
   twilio?: TwilioConfig;
   /** unset: the built-in local Airtable */
   airtable?: AirtableConfig;
+  /** pace of the fleet's one Airtable writer (Airtable allows 5 requests/s per base) */
+  airtableRequestsPerSecond: number;
   rosterFile: string;
   dataDir: string;
   devServer: { port: number; uiPort: number };
@@ -163,7 +163,6 @@ export function loadConfig(env: Env = process.env): Config {
       taskQueue: env.TEMPORAL_TASK_QUEUE || 'dispatch',
       apiKey: env.TEMPORAL_API_KEY || undefined,
       tls: env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_API_KEY),
-      auditActivitiesPerSecond: Number(env.AIRTABLE_REQUESTS_PER_SECOND ?? 4),
     },
     twilio: twilioVars && {
       accountSid: twilioVars.TWILIO_ACCOUNT_SID,
@@ -176,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
       baseId: airtableVars.AIRTABLE_BASE_ID,
       endpointUrl: url(env, 'AIRTABLE_ENDPOINT_URL'),
     },
+    airtableRequestsPerSecond: Number(env.AIRTABLE_REQUESTS_PER_SECOND ?? 4),
     rosterFile: path.resolve(PROJECT_ROOT, env.ROSTER_FILE ?? 'config/roster.example.json'),
     dataDir,
     devServer: {
@@ -196,8 +196,8 @@ export function loadConfig(env: Env = process.env): Config {
       ringEveryMs: env.DISPATCH_VOICE_REPEAT ? duration(env, 'DISPATCH_VOICE_REPEAT', '2m') : undefined,
     },
   };
-  if (!Number.isFinite(config.temporal.auditActivitiesPerSecond) || config.temporal.auditActivitiesPerSecond <= 0) {
-    throw new ConfigError('AIRTABLE_REQUESTS_PER_SECOND', 'must be a positive number');
+  if (!Number.isFinite(config.airtableRequestsPerSecond) || config.airtableRequestsPerSecond <= 0 || config.airtableRequestsPerSecond > 5) {
+    throw new ConfigError('AIRTABLE_REQUESTS_PER_SECOND', 'must be a number above 0 and at most 5 (Airtable\'s limit per base)');
   }
   return config;
 }

@@ -40,7 +40,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     publicBaseUrl: config.publicBaseUrl,
     logger,
   });
-  const airtableGateway = createAirtableGateway({ ...opts.airtable, logger, requestsPerSecond: config.temporal.auditActivitiesPerSecond });
+  const airtableGateway = createAirtableGateway({ ...opts.airtable, logger, requestsPerSecond: config.airtableRequestsPerSecond });
   const roster = createRosterSource(opts.rosterFile ? { rosterFile: opts.rosterFile, logger } : { gateway: airtableGateway, logger });
   const dispatchActivities: DispatchActivities & AuditForwardActivities = {
     ...createTwilioActivities(twilioGateway),
@@ -49,7 +49,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     ...createAuditForwardActivities({
       taskQueue: config.temporal.taskQueue,
       baseId: opts.airtable.baseId,
-      requestsPerSecond: config.temporal.auditActivitiesPerSecond,
+      requestsPerSecond: config.airtableRequestsPerSecond,
     }),
   };
   const auditActivities: AuditActivities = createAuditActivities(airtableGateway, logger);
