@@ -51,26 +51,38 @@ function devToolsEndpoint(child: ChildProcess, log: fs.WriteStream, timeoutMs = 
   });
 }
 
+/** Stops Chromium and its helper processes: it runs in a process group of its own, killed by pid. */
 async function stopByPid(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(child.pid!, 'SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000); // child.kill: no throw if it is gone by then
-  await exited;
-  clearTimeout(timer);
+  const group = -child.pid!;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(group, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    signalGroup('SIGTERM');
+    const timer = setTimeout(() => signalGroup('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  signalGroup('SIGKILL'); // helpers that outlived the browser process
 }
 
 export async function openBrowser(name: string): Promise<TestBrowser> {
   if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}: run scripts/ensure-chromium.sh or set CHROMIUM_PATH`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatch-chromium-'));
   const log = fs.createWriteStream(path.join(ARTIFACTS, 'logs', `chromium-${name}.log`), { flags: 'a' });
-  const child = spawn(CHROMIUM_PATH, [...FLAGS, `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(CHROMIUM_PATH, [...FLAGS, `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let browser: Browser | undefined;
   const close = async () => {
     await browser?.close().catch(() => undefined);
     await stopByPid(child);
     log.end();
-    fs.rmSync(profile, { recursive: true, force: true });
+    // A helper process may still be flushing into the profile for a moment.
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   try {
     browser = await chromium.connectOverCDP(await devToolsEndpoint(child, log));

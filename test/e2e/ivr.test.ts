@@ -75,3 +75,26 @@ describe('IVR', () => {
     await stack.phone(bob!.phone).expectSms(/cancel/i);
   });
 });
+
+describe('IVR during office hours', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({ env: { BUSINESS_HOURS: 'Mon-Sun 00:00-23:59', BUSINESS_TIMEZONE: 'UTC', OFFICE_PHONE: '+12125550123' } });
+  });
+  afterAll(async () => stack?.stop());
+
+  test('the call is forwarded to the office and starts no dispatch', async () => {
+    const call = { CallSid: `CA${randomUUID().replace(/-/g, '')}`, From: '+12125550168', To: '+15005550006' };
+    const url = `${stack.apiUrl}/webhooks/twilio/voice`;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, call) },
+      body: new URLSearchParams(call),
+    });
+    expect(res.status).toBe(200);
+    const twiml = await res.text();
+    expect(twiml).toMatch(/<Dial[^>]*>\+12125550123<\/Dial>/);
+    expect(twiml).not.toMatch(/<Gather/);
+    expect((await stack.request('GET', `/api/dispatches/${call.CallSid}`)).status).toBe(404);
+  });
+});
