@@ -19,8 +19,11 @@ describe('sandbox page', () => {
     browser.page.setDefaultTimeout(UI_TIMEOUT);
   });
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
+    try {
+      await browser?.close();
+    } finally {
+      await stack?.stop();
+    }
   });
 
   test('a call placed on the page pages tier 1; YES typed in a technician’s reply box reaches the caller', async () => {

@@ -41,10 +41,13 @@ describe('Temporal Web UI', () => {
     browser.page.setDefaultTimeout(30_000);
   });
   afterAll(async () => {
-    await browser?.close();
-    await connection?.close();
-    await stack?.stop();
-    await temporal?.stop();
+    try {
+      await browser?.close();
+      await connection?.close();
+    } finally {
+      await stack?.stop();
+      await temporal?.stop();
+    }
   });
 
   test('a list filtered on DispatchStatus and DispatchUrgency shows the paging emergency; its page runs the state query', async () => {

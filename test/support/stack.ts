@@ -82,10 +82,15 @@ export class Stack {
     };
     twilio.setAppBaseUrl(apiUrls[0]!, apiUrls[0]!);
     const stack = new Stack(twilio, airtable, temporal, env, apiUrls, !opts.temporal);
-    await Promise.all([
-      ...Array.from({ length: opts.workers ?? 1 }, () => stack.startWorker()),
-      ...apiPorts.map((port) => stack.startApi(port)),
-    ]);
+    try {
+      await Promise.all([
+        ...Array.from({ length: opts.workers ?? 1 }, () => stack.startWorker()),
+        ...apiPorts.map((port) => stack.startApi(port)),
+      ]);
+    } catch (err) {
+      await stack.stop(); // never leave a half-started stack's processes behind
+      throw err;
+    }
     return stack;
   }
 
