@@ -62,7 +62,6 @@ export interface DispatchInput extends DispatchRequest {
   policy: DispatchPolicy;
 }
 
-
 export const EVENT_TYPES = [
   'PAGE_SENT',
   'FOLLOW_UP_SENT',
