@@ -11,6 +11,7 @@ import { createTwilioClient } from '../../activities/twilio/client';
 import { createTwilioGateway } from '../../activities/twilio/gateway';
 import type { AuditActivities, AuditForwardActivities, DispatchActivities } from '../../activities/types';
 import { auditTaskQueueFor } from '../../workflows/definitions';
+import { checkAirtableBase, describeGaps } from '../airtableSetup';
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
 import { logger } from '../logger';
 import { recordOutcome } from '../metrics';
@@ -75,6 +76,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     // No server-side rate limit here: the server splits it across the queue's partitions and lets
     // each burst, so it cannot hold 5 requests/s. The one writer workflow paces every write instead.
   });
+  void reportSchemaGaps(opts.airtable);
   const done = Promise.all([dispatchWorker.run(), auditWorker.run()]).then(() => undefined);
   logger.info({ taskQueue: config.temporal.taskQueue }, 'workers polling');
   return {
@@ -84,4 +86,18 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
       await done;
     },
   };
+}
+
+/**
+ * Start-up check of the base: names every table or field the product writes that the base lacks
+ * (rows for them would be refused until someone adds it, or runs `npm run airtable:setup`).
+ * Informative only: pages never wait on Airtable, and refused rows are retried, not lost.
+ */
+async function reportSchemaGaps(airtable: AirtableConfig): Promise<void> {
+  try {
+    const gaps = await checkAirtableBase(airtable);
+    if (gaps.length) logger.error({ alert: 'airtable-schema', missing: describeGaps(gaps) }, `Airtable base lacks ${describeGaps(gaps).join(', ')}: run npm run airtable:setup`);
+  } catch (err) {
+    logger.warn({ err }, 'could not check the Airtable base at start-up');
+  }
 }
