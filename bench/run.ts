@@ -13,6 +13,9 @@ import { ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, ROSTER, Stack } from '../test/sup
 import { waitFor } from '../test/support/wait';
 
 const quick = process.argv.includes('--quick');
+/** `--only=timers` (or floor, rates, rss) runs one group of scenarios */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const runs = (group: 'floor' | 'rates' | 'timers' | 'rss') => !only || only === group;
 const tier1 = ROSTER[0]!.phone;
 const rows: Array<[string, string]> = [];
 
@@ -94,10 +97,10 @@ function rssMiB(pid: number): number {
 
 async function main(): Promise<void> {
   await setup();
-  const floor = await directFloor(200);
-  rows.push(['direct express → Twilio stand-in (floor), 200 sends', `p50 ${ms(percentile(floor, 50))}, p99 ${ms(percentile(floor, 99))}`]);
+  const floor = runs('floor') || runs('rates') ? await directFloor(200) : [];
+  if (floor.length) rows.push(['direct express → Twilio stand-in (floor), 200 sends', `p50 ${ms(percentile(floor, 50))}, p99 ${ms(percentile(floor, 99))}`]);
 
-  for (const [rate, total] of [[10, 100], [50, 250]] as const) {
+  for (const [rate, total] of runs('rates') ? ([[10, 100], [50, 250]] as const) : []) {
     const { latencies, achieved } = await withStack({ DISPATCH_T1: '30m', DISPATCH_T2: '30m' }, (stack) => firstPageAtRate(stack, rate, total));
     const p50 = percentile(latencies, 50);
     rows.push([
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
 
   const waiting = quick ? 300 : 1000;
   const t1 = 60_000;
-  const lateness = await withStack({ DISPATCH_T1: `${t1 / 1000}s`, DISPATCH_T2: '30m' }, async (stack) => {
+  const lateness = !runs('timers') ? [] : await withStack({ DISPATCH_T1: `${t1 / 1000}s`, DISPATCH_T2: '30m' }, async (stack) => {
     const codes = await startMany(stack, waiting);
     const sent = (code: string) => stack.twilio.state.inbox(tier1).filter((m) => m.body.includes(code)); // oldest first
     await waitFor('every follow-up', () => codes.every((code) => sent(code).length >= 2), t1 + 300_000, 500);
@@ -117,9 +120,9 @@ async function main(): Promise<void> {
       return followUp!.dateCreated.getTime() - page!.dateCreated.getTime() - t1;
     });
   });
-  rows.push([`timer lateness, ${waiting} dispatches waiting on T1 at once`, `p50 ${ms(percentile(lateness, 50))}, p99 ${ms(percentile(lateness, 99))}`]);
+  if (lateness.length) rows.push([`timer lateness, ${waiting} dispatches waiting on T1 at once`, `p50 ${ms(percentile(lateness, 50))}, p99 ${ms(percentile(lateness, 99))}`]);
 
-  for (const inFlight of quick ? [1000] : [1000, 10_000]) {
+  for (const inFlight of !runs('rss') ? [] : quick ? [1000] : [1000, 10_000]) {
     const rss = await withStack({ DISPATCH_T1: '30m', DISPATCH_T2: '30m' }, async (stack) => {
       const idle = rssMiB(stack.workers[0]!.pid);
       const started = performance.now();

@@ -85,8 +85,10 @@ class Dispatch {
       scheduleToCloseTimeout: '7 days',
       retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '60s' },
     });
-    // Temporal only (a signal to the writer): quick, and retried until it lands.
+    // Temporal only (a signal to the writer): quick, and retried until it lands. On the audit
+    // queue, so a burst of audit rows never queues ahead of a page on the dispatch queue.
     this.forward = proxyActivities<AuditForwardActivities>({
+      taskQueue: auditTaskQueueFor(workflowInfo().taskQueue),
       startToCloseTimeout: '10s',
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
     });

@@ -43,17 +43,19 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   });
   const airtableGateway = createAirtableGateway({ ...opts.airtable, logger, requestsPerSecond: config.airtableRequestsPerSecond });
   const roster = createRosterSource(opts.rosterFile ? { rosterFile: opts.rosterFile, logger } : { gateway: airtableGateway, logger });
-  const dispatchActivities: DispatchActivities & AuditForwardActivities = {
+  const dispatchActivities: DispatchActivities = {
     ...createTwilioActivities(twilioGateway),
     loadRoster: () => roster.loadRoster(),
     reportOutcome: async (outcome) => recordOutcome(outcome),
+  };
+  const auditActivities: AuditActivities & AuditForwardActivities = {
+    ...createAuditActivities(airtableGateway, logger),
     ...createAuditForwardActivities({
       taskQueue: config.temporal.taskQueue,
       baseId: opts.airtable.baseId,
       requestsPerSecond: config.airtableRequestsPerSecond,
     }),
   };
-  const auditActivities: AuditActivities = createAuditActivities(airtableGateway, logger);
 
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
     ? { workflowBundle: { codePath: opts.workflowBundlePath } }
