@@ -41,7 +41,9 @@ function createCall(state: TwilioEmulatorState) {
     if (!url) return sendTwilioError(res, 400, 21205, 'Url parameter is required');
     const behaviour = state.faults.behaviourFor(to);
     if (behaviour?.kind === 'reject') return sendTwilioError(res, 400, behaviour.errorCode);
-    res.status(201).json(toCallResource(state.ringOutbound(from, to, url), state.config.accountSid));
+    // Twilio's default Timeout: 60 s of ringing
+    const ringSeconds = Math.min(600, Math.max(5, Number(text(form, 'Timeout') ?? 60) || 60));
+    res.status(201).json(toCallResource(state.ringOutbound(from, to, url, ringSeconds), state.config.accountSid));
   };
 }
 

@@ -101,7 +101,8 @@ export function sandboxSnapshot(state: TwilioEmulatorState, webUiUrl: string): S
   }
   for (const view of phones.values()) {
     view.timeline.sort((a, b) => a.at.localeCompare(b.at));
-    const ids = view.timeline.map((e) => (e.kind === 'call' ? e.callSid : e.callId));
+    // A caller's call is its dispatch (CallSid = callId); a wake-up call belongs to a dispatch already listed.
+    const ids = view.timeline.map((e) => (e.kind === 'call' ? (e.direction === 'inbound' ? e.callSid : undefined) : e.callId));
     view.callIds = [...new Set(ids.filter((id): id is string => id !== undefined))];
   }
   const firstSeen = (v: SandboxPhone) => v.timeline[0]?.at ?? '';

@@ -6,7 +6,7 @@ import { Faults, type FaultSnapshot, type HttpFaultStatus, type LostResponseMode
 import { postInboundSms, type InboundReplyResult } from './inboundSms';
 import { MessageStore, type EmulatedMessage, type MessageFilter, type NewMessage, type PhoneConversation } from './messageStore';
 import { StatusCallbackSender, type CallbackRecord } from './statusCallbacks';
-import { newCall, newOutboundCall, playCall, type CallScript, type EmulatedCall } from './voiceCall';
+import { expireUnanswered, newCall, newOutboundCall, playCall, type CallScript, type EmulatedCall } from './voiceCall';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -62,6 +62,7 @@ export class TwilioEmulatorState {
 
   /** Calls placed with placeCall, oldest first; one still in progress shows what was said so far. */
   calls(): EmulatedCall[] {
+    this.expireUnanswered();
     return this.callLog.map(copyCall);
   }
 
@@ -142,9 +143,13 @@ export class TwilioEmulatorState {
    * presses `digits` at the first prompt and says `speech` at the next. Resolves when the call
    * ended; a call the app did not answer with TwiML comes back `failed` with the reason.
    */
+  private expireUnanswered(): void {
+    for (const call of this.callLog) expireUnanswered(call);
+  }
+
   /** Our service rings `to` (Calls API): the call waits, ringing, for answerCall. */
-  ringOutbound(from: string, to: string, url: string): EmulatedCall {
-    const call = newOutboundCall(from, to, url);
+  ringOutbound(from: string, to: string, url: string, ringSeconds: number): EmulatedCall {
+    const call = newOutboundCall(from, to, url, ringSeconds);
     this.callLog.push(call);
     return call;
   }
@@ -154,6 +159,7 @@ export class TwilioEmulatorState {
    * machine (which presses nothing). Resolves when the call ended; undefined when nothing rang.
    */
   async answerCall(phone: string, answer: { digits?: string; machine?: boolean }): Promise<EmulatedCall | undefined> {
+    this.expireUnanswered();
     const call = this.callLog.find((c) => c.direction === 'outbound-api' && c.to === phone && c.status === 'ringing');
     if (!call) return undefined;
     Object.assign(call, { digits: answer.digits, answeredBy: answer.machine ? 'machine_start' : 'human' });

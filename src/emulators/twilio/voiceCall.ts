@@ -28,7 +28,9 @@ export interface EmulatedCall extends CallScript {
   url?: string;
   /** outbound: who picked up */
   answeredBy?: 'human' | 'machine_start';
-  status: 'ringing' | 'in-progress' | 'completed' | 'failed';
+  status: 'ringing' | 'in-progress' | 'completed' | 'failed' | 'no-answer';
+  /** outbound: how long it rings before Twilio gives up (the create's Timeout) */
+  ringSeconds?: number;
   /** what the caller heard, in order: the <Say> texts (and a note where the call was transferred) */
   transcript: string[];
   /** why the call broke off, when it failed */
@@ -46,8 +48,15 @@ export function newCall(script: CallScript, to: string): EmulatedCall {
 }
 
 /** A call our service placed through the Calls API: it rings until the test or a person answers. */
-export function newOutboundCall(from: string, to: string, url: string): EmulatedCall {
-  return { from, callSid: newCallSid(), to, direction: 'outbound-api', url, status: 'ringing', transcript: [], startedAt: new Date() };
+export function newOutboundCall(from: string, to: string, url: string, ringSeconds: number): EmulatedCall {
+  return { from, callSid: newCallSid(), to, direction: 'outbound-api', url, ringSeconds, status: 'ringing', transcript: [], startedAt: new Date() };
+}
+
+/** Like Twilio, a call nobody picks up within its Timeout ends as no-answer. */
+export function expireUnanswered(call: EmulatedCall, now = Date.now()): void {
+  if (call.status === 'ringing' && call.ringSeconds !== undefined && now - call.startedAt.getTime() > call.ringSeconds * 1000) {
+    call.status = 'no-answer';
+  }
 }
 
 function newCallSid(): string {
