@@ -4,11 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { ROSTER, Stack } from '../test/support/stack';
 import { waitFor } from '../test/support/wait';
+import { percentile } from './stats';
 import setup from '../test/support/globalSetup';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function main(): Promise<void> {
   const total = Number(process.argv[2] ?? 100);

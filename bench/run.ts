@@ -11,6 +11,7 @@ import { createTwilioClient } from '../activities/twilio/client';
 import setup from '../test/support/globalSetup';
 import { ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, ROSTER, Stack } from '../test/support/stack';
 import { waitFor } from '../test/support/wait';
+import { percentile } from './stats';
 
 const quick = process.argv.includes('--quick');
 /** `--only=timers` (or floor, rates, rss) runs one group of scenarios */
@@ -18,11 +19,6 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 const runs = (group: 'floor' | 'rates' | 'timers' | 'rss') => !only || only === group;
 const tier1 = ROSTER[0]!.phone;
 const rows: Array<[string, string]> = [];
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
 
 const ms = (v: number) => `${v.toFixed(0)} ms`;
 const callId = () => `CAb${randomUUID().replace(/-/g, '')}`;

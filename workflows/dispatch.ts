@@ -34,7 +34,6 @@ import type {
   SmsResult,
   Technician,
   TechnicianReply,
-  VoiceCallResult,
 } from '../src/domain/types';
 import {
   DispatchPagedPhonesKey,
@@ -235,10 +234,7 @@ class Dispatch {
           { idempotencyKey: call.key, callId: this.input.callId, to: call.to },
         ]),
       )
-        .catch((err: unknown): VoiceCallResult => {
-          if (err instanceof ActivityFailure) return { ok: false, errorCode: 0, reason: `gave up after retries: ${err.cause?.message ?? err.message}` };
-          throw err;
-        })
+        .catch(gaveUp)
         .then((result) => {
           if (result.ok) call.callSid = result.callSid;
           else Object.assign(call, { status: 'failed', errorCode: result.errorCode });
@@ -458,10 +454,7 @@ class Dispatch {
         },
       ]),
     )
-      .catch((err: unknown): SmsResult => {
-        if (err instanceof ActivityFailure) return { ok: false, errorCode: 0, reason: `gave up after retries: ${err.cause?.message ?? err.message}` };
-        throw err;
-      })
+      .catch(gaveUp)
       .then((result) => this.recordSend(message, result));
     this.inFlight.push(sent);
     return message;
@@ -636,6 +629,12 @@ class Dispatch {
     }
     return [...seen.values()];
   }
+}
+
+/** A send or call Temporal stopped retrying: it counts as failed, and the ladder moves on. */
+function gaveUp(err: unknown): { ok: false; errorCode: number; reason: string } {
+  if (err instanceof ActivityFailure) return { ok: false, errorCode: 0, reason: `gave up after retries: ${err.cause?.message ?? err.message}` };
+  throw err;
 }
 
 /** Which audit event each kind of message writes, and how the row describes it. */

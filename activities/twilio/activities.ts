@@ -40,32 +40,24 @@ function recordSendMetrics(req: SmsRequest, result: SmsResult): void {
   }
 }
 
+/** A gateway call whose failures reach Temporal as retryable or non-retryable failures. */
+function asActivity<T>(call: Promise<T>): Promise<T> {
+  return call.catch((err: unknown) => {
+    throw toFailure(err);
+  });
+}
+
 export function createTwilioActivities(gateway: TwilioGateway): TwilioActivities {
   return {
     async sendSms(req) {
-      let result: SmsResult;
-      try {
-        result = await gateway.sendSms(req, Context.current().info.attempt);
-      } catch (err) {
-        throw toFailure(err);
-      }
+      const result = await asActivity(gateway.sendSms(req, Context.current().info.attempt));
       recordSendMetrics(req, result);
       return result;
     },
-    async ringTechnician(req) {
+    ringTechnician(req) {
       const { attempt, scheduledTimestampMs } = Context.current().info;
-      try {
-        return await gateway.ringTechnician(req, attempt, scheduledTimestampMs);
-      } catch (err) {
-        throw toFailure(err);
-      }
+      return asActivity(gateway.ringTechnician(req, attempt, scheduledTimestampMs));
     },
-    async fetchMessageStatus(messageSid) {
-      try {
-        return await gateway.fetchStatus(messageSid);
-      } catch (err) {
-        throw toFailure(err);
-      }
-    },
+    fetchMessageStatus: (messageSid) => asActivity(gateway.fetchStatus(messageSid)),
   };
 }

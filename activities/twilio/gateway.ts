@@ -52,6 +52,15 @@ export function clampValidity(seconds: number): number {
   return Math.min(TWILIO_MAX_VALIDITY_S, Math.max(TWILIO_MIN_VALIDITY_S, Math.round(seconds)));
 }
 
+/** A send or call Twilio refused for good: recorded with its code, never retried. */
+function permanentFailure(error: TwilioGatewayError): { ok: false; errorCode: number; reason: string } {
+  return {
+    ok: false,
+    errorCode: error.code ?? error.httpStatus ?? 0,
+    reason: error.code === undefined ? error.message : describeTwilioCode(error.code),
+  };
+}
+
 export function createTwilioGateway(opts: TwilioGatewayOptions): TwilioGateway {
   const { client, fromNumber, logger } = opts;
   const reconcileWindowMs = opts.reconcileWindowMs ?? DEFAULT_RECONCILE_WINDOW_MS;
@@ -124,11 +133,7 @@ export function createTwilioGateway(opts: TwilioGatewayOptions): TwilioGateway {
       } catch (err) {
         const error = gatewayErrorOf(err, 'send', log);
         if (error.retryable) throw error;
-        return {
-          ok: false,
-          errorCode: error.code ?? error.httpStatus ?? 0,
-          reason: error.code === undefined ? error.message : describeTwilioCode(error.code),
-        };
+        return permanentFailure(error);
       }
     },
 
@@ -176,7 +181,7 @@ export function createTwilioGateway(opts: TwilioGatewayOptions): TwilioGateway {
       } catch (err) {
         const error = gatewayErrorOf(err, 'call', log);
         if (error.retryable) throw error;
-        return { ok: false, errorCode: error.code ?? error.httpStatus ?? 0, reason: error.code === undefined ? error.message : describeTwilioCode(error.code) };
+        return permanentFailure(error);
       }
     },
   };
