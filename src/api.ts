@@ -1,6 +1,6 @@
 // `npm run api`: the HTTP API alone, against the cluster named by TEMPORAL_ADDRESS.
 import { ConfigError, loadConfigOrExit, apiRequirements } from './config';
-import { logger } from './logger';
+import { logger } from './observability/logger';
 import { startApi } from './roles/api';
 import { onShutdown } from './roles/lifecycle';
 import { connectClient } from './temporal/connection';

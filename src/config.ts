@@ -2,10 +2,10 @@
 // A bad value stops the process with one message naming the variable.
 import ms from 'ms';
 import path from 'node:path';
-import { parseBusinessHours } from './domain/businessHours';
+import { parseBusinessHours } from './domain/dispatch/businessHours';
 import type { BusinessHours, DispatchPolicy, Urgency } from './domain/types';
 import { toE164 } from './domain/phone';
-import { PROJECT_ROOT } from './temporal/cli';
+import { PROJECT_ROOT } from './projectRoot';
 
 export class ConfigError extends Error {
   constructor(

@@ -3,9 +3,9 @@
 // local stand-ins, so a person can watch and answer a dispatch with no accounts at all.
 import path from 'node:path';
 import { ConfigError, loadConfigOrExit, type AirtableConfig, type Config, type TwilioConfig } from './config';
-import { startAirtableEmulator } from './emulators/airtable';
-import { startTwilioEmulator } from './emulators/twilio';
-import { logger } from './logger';
+import { startAirtableEmulator } from '../emulators/airtable';
+import { startTwilioEmulator } from '../emulators/twilio';
+import { logger } from './observability/logger';
 import { startApi } from './roles/api';
 import { onShutdown } from './roles/lifecycle';
 import { startWorkers } from './roles/worker';

@@ -1,8 +1,8 @@
 // `npm run worker`: dispatch workflows and activities alone, against TEMPORAL_ADDRESS.
 import { ConfigError, loadConfigOrExit, workerRequirements } from './config';
 import http from 'node:http';
-import { logger } from './logger';
-import { registry } from './metrics';
+import { logger } from './observability/logger';
+import { registry } from './observability/metrics';
 import { onShutdown } from './roles/lifecycle';
 import { startWorkers } from './roles/worker';
 import { installTemporalRuntime } from './temporal/runtime';

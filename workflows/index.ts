@@ -1,3 +1,3 @@
 // The workflow bundle's entry: every workflow type the worker serves.
-export { dispatchWorkflow } from './dispatch';
-export { auditWriterWorkflow } from './auditWriter';
+export { dispatchWorkflow } from './dispatch/dispatchWorkflow';
+export { auditWriterWorkflow } from './airtable/auditWriter';

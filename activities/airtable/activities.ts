@@ -2,8 +2,8 @@
 // task queue, so an Airtable outage only delays these and never a page.
 import { ApplicationFailure } from '@temporalio/common';
 import type { CallRow, DispatchEventRow } from '../../src/domain/types';
-import { logger as rootLogger, type Logger } from '../../src/logger';
-import type { AuditActivities, Pace } from '../types';
+import { logger as rootLogger, type Logger } from '../../src/observability/logger';
+import type { AuditActivities, Pace } from '../../src/contract/activities';
 import { AirtableRequestError } from './errors';
 import type { AirtableGateway } from './gateway';
 

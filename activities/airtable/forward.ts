@@ -1,8 +1,8 @@
 // The dispatch's side of the Airtable writer: signal-with-start, so the writer exists whenever a
 // dispatch has something to write. Temporal only; Airtable is never touched here.
 import { Context } from '@temporalio/activity';
-import { auditRowsSignal, auditTaskQueueFor, auditWriterIdFor, type AuditOp } from '../../workflows/definitions';
-import type { AuditForwardActivities } from '../types';
+import { auditRowsSignal, auditTaskQueueFor, auditWriterIdFor, type AuditOp } from '../../src/contract/audit';
+import type { AuditForwardActivities } from '../../src/contract/activities';
 
 export function createAuditForwardActivities(opts: { taskQueue: string; baseId: string; requestsPerSecond: number }): AuditForwardActivities {
   return {

@@ -4,8 +4,8 @@
 // whole activity after Airtable's 30 s lock-out and keep the attempt visible to ops.
 import Airtable from 'airtable';
 import type { CallRow, DispatchEventRow, Technician } from '../../src/domain/types';
-import type { Logger } from '../../src/logger';
-import { parseTechnicians } from '../technicianRows';
+import type { Logger } from '../../src/observability/logger';
+import { parseTechnicians } from '../roster/technicianRows';
 import { toAirtableRequestError } from './errors';
 import {
   CALLS,
@@ -16,7 +16,7 @@ import {
   toAirtableFields,
   type AirtableFields,
   type TableSpec,
-} from './fields';
+} from '../../src/domain/airtable/fields';
 
 /** Airtable accepts at most 10 records per create/update request. */
 export const MAX_RECORDS_PER_REQUEST = 10;

@@ -2,10 +2,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SmsRequest, SmsResult } from '../../src/domain/types';
-import { logger } from '../../src/logger';
-import { apiToFirstPage, rosterProblem, smsFailed, smsSent } from '../../src/metrics';
-import type { DispatchActivities } from '../types';
-import { describeTwilioCode, flagsRoster } from './errorClassification';
+import { logger } from '../../src/observability/logger';
+import { apiToFirstPage, rosterProblem, smsFailed, smsSent } from '../../src/observability/metrics';
+import type { DispatchActivities } from '../../src/contract/activities';
+import { describeTwilioCode, flagsRoster } from '../../src/domain/twilio/errorClassification';
 import { TwilioGatewayError, type TwilioGateway } from './gateway';
 
 export type TwilioActivities = Pick<DispatchActivities, 'sendSms' | 'fetchMessageStatus' | 'ringTechnician'>;

@@ -1,9 +1,9 @@
 // Sends SMS through Twilio exactly once per idempotency key, and reads message status back.
 import type { Logger } from 'pino';
-import { toDeliveryStatus } from '../../src/domain/deliveryStatus';
+import { toDeliveryStatus } from '../../src/domain/twilio/deliveryStatus';
 import type { DeliveryStatus, MessageStatusReport, SmsRequest, SmsResult, VoiceCallRequest, VoiceCallResult } from '../../src/domain/types';
 import type { TwilioClient } from './client';
-import { classifyTwilioError, describeTwilioCode, type TwilioErrorClass } from './errorClassification';
+import { classifyTwilioError, describeTwilioCode, type TwilioErrorClass } from '../../src/domain/twilio/errorClassification';
 
 export interface TwilioGatewayOptions {
   client: TwilioClient;

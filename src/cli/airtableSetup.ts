@@ -1,7 +1,7 @@
 // `tsx src/cli/airtableSetup.ts`: create the spec's Airtable tables and fields in the base named by
 // AIRTABLE_BASE_ID (AIRTABLE_API_KEY needs the schema.bases:read and schema.bases:write scopes).
-import { checkAirtableBase, describeGaps, setupAirtableBase } from '../airtableSetup';
-import { logger } from '../logger';
+import { checkAirtableBase, describeGaps, setupAirtableBase } from '../../activities/airtable/schema';
+import { logger } from '../observability/logger';
 
 function requireEnv(name: string): string {
   const value = process.env[name]?.trim();

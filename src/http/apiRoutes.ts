@@ -1,8 +1,8 @@
 // The JSON API of spec section 5 for integrations and ops, behind a bearer key.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { timingSafeEqual } from 'node:crypto';
-import type { DispatchService } from '../dispatchService';
-import { dispatchStarted } from '../metrics';
+import type { DispatchService } from '../client/dispatchService';
+import { dispatchStarted } from '../observability/metrics';
 import { callIdSchema, parseDispatchRequest } from './validation';
 import { requireJson } from './errors';
 

@@ -2,15 +2,15 @@
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { Config } from '../config';
-import type { DispatchService } from '../dispatchService';
-import { logger } from '../logger';
-import { metricsHandler, rosterProblem } from '../metrics';
-import { ReplyRouter } from '../replyRouter';
-import { registerAuditBacklog } from '../temporal/auditBacklog';
+import type { DispatchService } from '../client/dispatchService';
+import { logger } from '../observability/logger';
+import { metricsHandler, rosterProblem } from '../observability/metrics';
+import { ReplyRouter } from '../client/replyRouter';
+import { registerAuditBacklog } from '../client/auditBacklog';
 import { apiRoutes } from './apiRoutes';
 import { errorHandler } from './errors';
 import { healthRoutes } from './health';
-import { twilioRoutes } from './twilioRoutes';
+import { twilioRoutes } from './twilio/webhooks';
 
 export interface AppOptions {
   config: Config;

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { logger } from '../logger';
+import { logger } from '../observability/logger';
 
 export interface ErrorBody {
   error: string;

@@ -2,9 +2,9 @@
 import type { Client } from '@temporalio/client';
 import http from 'node:http';
 import type { Config } from '../config';
-import { DispatchService } from '../dispatchService';
+import { DispatchService } from '../client/dispatchService';
 import { createApp } from '../http/app';
-import { logger } from '../logger';
+import { logger } from '../observability/logger';
 
 export interface RunningApi {
   server: http.Server;

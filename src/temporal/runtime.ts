@@ -2,7 +2,7 @@
 // (task latencies, poller counts, cache size) are served for Prometheus when asked for, and
 // shutdown on signals is left to our lifecycle so the API drains before the workers stop.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { logger } from '../logger';
+import { logger } from '../observability/logger';
 
 const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 

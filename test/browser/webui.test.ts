@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { workflowIdFor } from '../../workflows/definitions';
+import { workflowIdFor } from '../../src/contract/dispatch';
 import { ensureTemporalCli } from '../../src/temporal/cli';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { ARTIFACTS } from '../support/paths';

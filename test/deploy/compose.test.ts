@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRequirements, ConfigError, loadConfig, workerRequirements } from '../../src/config';
-import { SEARCH_ATTRIBUTES } from '../../src/temporal/searchAttributes';
+import { SEARCH_ATTRIBUTES } from '../../src/contract/searchAttributes';
 import { composeConfig, envReads, findValidator, reachableFiles, readDotenv, ROLE_ENTRIES, ROOT, services, type Service, type Validator } from './compose';
 
 const COMPOSE_TEXT = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { EmulatedMessage } from '../../src/emulators/twilio';
+import type { EmulatedMessage } from '../../emulators/twilio';
 import type { DevServer } from '../../src/temporal/devServer';
 import type { DispatchState } from '../../src/domain/types';
 import { ROSTER, Stack } from '../support/stack';

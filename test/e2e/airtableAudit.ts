@@ -3,8 +3,8 @@
 // (GET /api/dispatches/:callId) and against the messages Twilio (the emulator) really carried.
 // Shared by test/e2e/airtable.test.ts and bench/auditDrain.ts.
 import { Client, Connection } from '@temporalio/client';
-import type { EmulatorRecord } from '../../src/emulators/airtable';
-import type { EmulatedMessage } from '../../src/emulators/twilio';
+import type { EmulatorRecord } from '../../emulators/airtable';
+import type { EmulatedMessage } from '../../emulators/twilio';
 import type { DispatchState, SentMessage } from '../../src/domain/types';
 import type { Stack } from '../support/stack';
 

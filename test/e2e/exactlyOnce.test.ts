@@ -4,7 +4,7 @@
 import { Client, Connection, decodePendingActivityState } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { EmulatedMessage } from '../../src/emulators/twilio';
+import type { EmulatedMessage } from '../../emulators/twilio';
 import type { DevServer } from '../../src/temporal/devServer';
 import type { DispatchState } from '../../src/domain/types';
 import { ROSTER, Stack } from '../support/stack';

@@ -1,5 +1,5 @@
 // A technician's or caller's phone, as the tests talk to it: expect a text, reply to it.
-import type { TwilioEmulator } from '../../src/emulators/twilio';
+import type { TwilioEmulator } from '../../emulators/twilio';
 import { waitFor } from './wait';
 
 export class Phone {

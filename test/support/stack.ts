@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startAirtableEmulator, type AirtableEmulator } from '../../src/emulators/airtable';
-import { startTwilioEmulator, type TwilioEmulator } from '../../src/emulators/twilio';
+import { startAirtableEmulator, type AirtableEmulator } from '../../emulators/airtable';
+import { startTwilioEmulator, type TwilioEmulator } from '../../emulators/twilio';
 import type { DispatchState, Technician } from '../../src/domain/types';
 import type { DevServer } from '../../src/temporal/devServer';
 import { ARTIFACTS, BUNDLE_PATH } from './paths';

@@ -3,7 +3,7 @@
 // interleave), every text must have been expected by the test, and no recipient ever holds two
 // copies of the same message.
 import type { Client } from '@temporalio/client';
-import type { EmulatedMessage } from '../../../src/emulators/twilio';
+import type { EmulatedMessage } from '../../../emulators/twilio';
 import type { RoleProcess } from '../../support/processes';
 import type { Stack } from '../../support/stack';
 import { waitFor } from '../../support/wait';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAirtableEmulator, type AirtableEmulator } from '../../../src/emulators/airtable';
+import { startAirtableEmulator, type AirtableEmulator } from '../../../emulators/airtable';
 
 const API_KEY = 'patTEST.secret';
 const BASE_ID = 'appDispatchTest01';

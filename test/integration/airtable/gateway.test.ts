@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AirtableRequestError } from '../../../activities/airtable/errors';
 import { createAirtableGateway, type AirtableGateway } from '../../../activities/airtable/gateway';
-import { createRosterSource } from '../../../activities/roster';
+import { createRosterSource } from '../../../activities/roster/rosterSource';
 import type { DispatchEventRow } from '../../../src/domain/types';
-import { startAirtableEmulator, type AirtableEmulator } from '../../../src/emulators/airtable';
+import { startAirtableEmulator, type AirtableEmulator } from '../../../emulators/airtable';
 import { captureLogger, LEVEL } from '../../unit/airtable/logCapture';
 
 const API_KEY = 'patTEST.secret';

@@ -1,8 +1,8 @@
 // The setup command and the start-up check against an empty emulated base.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAirtableGateway } from '../../../activities/airtable/gateway';
-import { checkAirtableBase, describeGaps, setupAirtableBase } from '../../../src/airtableSetup';
-import { startAirtableEmulator, type AirtableEmulator } from '../../../src/emulators/airtable';
+import { checkAirtableBase, describeGaps, setupAirtableBase } from '../../../activities/airtable/schema';
+import { startAirtableEmulator, type AirtableEmulator } from '../../../emulators/airtable';
 import { captureLogger } from '../../unit/airtable/logCapture';
 
 const API_KEY = 'patTEST.secret';

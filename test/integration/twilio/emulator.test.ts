@@ -2,7 +2,7 @@
 import twilio from 'twilio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTwilioClient, type TwilioClient } from '../../../activities/twilio/client';
-import { startTwilioEmulator, twilioEmulatorControl, type TwilioEmulator, type TwilioEmulatorControl } from '../../../src/emulators/twilio';
+import { startTwilioEmulator, twilioEmulatorControl, type TwilioEmulator, type TwilioEmulatorControl } from '../../../emulators/twilio';
 import { ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, PUBLIC_BASE_URL, startWebhookReceiver, uniquePhone, waitFor, type WebhookReceiver } from './helpers';
 
 let emulator: TwilioEmulator;

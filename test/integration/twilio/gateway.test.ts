@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTwilioClient } from '../../../activities/twilio/client';
 import { createTwilioGateway, TwilioGatewayError, type TwilioGateway } from '../../../activities/twilio/gateway';
 import type { SmsRequest } from '../../../src/domain/types';
-import { startTwilioEmulator, type TwilioEmulator } from '../../../src/emulators/twilio';
+import { startTwilioEmulator, type TwilioEmulator } from '../../../emulators/twilio';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,

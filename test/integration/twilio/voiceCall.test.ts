@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config';
-import type { DispatchService } from '../../../src/dispatchService';
+import type { DispatchService } from '../../../src/client/dispatchService';
 import type { DispatchRequest } from '../../../src/domain/types';
-import { startTwilioEmulator, twilioEmulatorControl, type TwilioEmulator } from '../../../src/emulators/twilio';
-import { twilioRoutes } from '../../../src/http/twilioRoutes';
-import type { ReplyRouter } from '../../../src/replyRouter';
+import { startTwilioEmulator, twilioEmulatorControl, type TwilioEmulator } from '../../../emulators/twilio';
+import { twilioRoutes } from '../../../src/http/twilio/webhooks';
+import type { ReplyRouter } from '../../../src/client/replyRouter';
 import { ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, PUBLIC_BASE_URL, uniquePhone } from './helpers';
 
 /** What the IVR asked of the dispatch service. */

@@ -7,7 +7,7 @@ import {
   fromAirtableFields,
   tableFields,
   toAirtableFields,
-} from '../../../activities/airtable/fields';
+} from '../../../src/domain/airtable/fields';
 import type { CallRow, DispatchEventRow } from '../../../src/domain/types';
 
 // Spec section 6, verbatim: the office builds views on these names.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFormula, FormulaError } from '../../../src/emulators/airtable/formula';
+import { compileFormula, FormulaError } from '../../../emulators/airtable/formula';
 
 const known = new Set(['Call ID', 'Active', 'Tier', 'Name']);
 const matches = (formula: string, fields: Record<string, unknown>) => compileFormula(formula, known)(fields);

@@ -1,6 +1,6 @@
 // A real pino logger whose lines land in an array, so tests can assert on warnings and alerts.
 import pino from 'pino';
-import type { Logger } from '../../../src/logger';
+import type { Logger } from '../../../src/observability/logger';
 
 export interface LogLine {
   level: number;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AirtableRequestError } from '../../../activities/airtable/errors';
 import type { AirtableGateway } from '../../../activities/airtable/gateway';
-import { createRosterSource } from '../../../activities/roster';
+import { createRosterSource } from '../../../activities/roster/rosterSource';
 import type { Technician } from '../../../src/domain/types';
 import { captureLogger, LEVEL } from './logCapture';
 

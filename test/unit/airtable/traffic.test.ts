@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Traffic } from '../../../src/emulators/airtable/traffic';
+import { Traffic } from '../../../emulators/airtable/traffic';
 
 describe('emulator rate limiter (sliding 1 s window)', () => {
   it('lets the limit through per second, refuses the rest, and counts the busiest second', () => {

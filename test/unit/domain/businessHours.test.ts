@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOpen, nextOpening, parseBusinessHours } from '../../../src/domain/businessHours';
+import { isOpen, nextOpening, parseBusinessHours } from '../../../src/domain/dispatch/businessHours';
 import type { BusinessHours } from '../../../src/domain/types';
 
 const NY = 'America/New_York';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as messages from '../../../src/domain/messages';
+import * as messages from '../../../src/domain/dispatch/messages';
 import { DISPATCH_STATUSES, URGENCIES, type Tier } from '../../../src/domain/types';
 
 const { smsSegments, toGsmText, pageText, formatLocalTime } = messages;

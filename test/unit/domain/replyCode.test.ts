@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REPLY_CODE_ALPHABET, replyCodeFor } from '../../../src/domain/replyCode';
+import { REPLY_CODE_ALPHABET, replyCodeFor } from '../../../src/domain/dispatch/replyCode';
 
 describe('replyCodeFor', () => {
   it('is stable for the same callId', () => {

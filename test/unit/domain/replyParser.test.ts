@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseReply } from '../../../src/domain/replyParser';
+import { parseReply } from '../../../src/domain/dispatch/replyParser';
 
 describe('parseReply', () => {
   it.each([

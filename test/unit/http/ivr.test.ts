@@ -8,7 +8,7 @@ import {
   resolveUrgency,
   urgencyFromGather,
   withQuery,
-} from '../../../src/http/ivr';
+} from '../../../src/http/twilio/ivr';
 
 const URGENCY_URL = '/webhooks/twilio/voice/urgency';
 

@@ -15,7 +15,7 @@ import {
   smsFailed,
   smsSent,
   timeToAccept,
-} from '../../../src/metrics';
+} from '../../../src/observability/metrics';
 
 let server: Server;
 let url: string;

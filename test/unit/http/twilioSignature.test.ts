@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireTwilioSignature } from '../../../src/http/twilioSignature';
+import { requireTwilioSignature } from '../../../src/http/twilio/signature';
 
 const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 const PUBLIC_BASE_URL = 'https://dispatch.example.com';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { expireUnanswered, newOutboundCall } from '../../../src/emulators/twilio/voiceCall';
+import { expireUnanswered, newOutboundCall } from '../../../emulators/twilio/voiceCall';
 
 describe('an unanswered wake-up call', () => {
   test.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advance, isFinal, toDeliveryStatus } from '../../../src/domain/deliveryStatus';
+import { advance, isFinal, toDeliveryStatus } from '../../../src/domain/twilio/deliveryStatus';
 import type { DeliveryStatus } from '../../../src/domain/types';
 
 describe('toDeliveryStatus', () => {

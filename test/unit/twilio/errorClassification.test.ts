@@ -5,7 +5,7 @@ import {
   flagsRoster,
   type TwilioErrorClass,
   type TwilioFailure,
-} from '../../../activities/twilio/errorClassification';
+} from '../../../src/domain/twilio/errorClassification';
 
 describe('classifyTwilioFailure', () => {
   it.each<[string, TwilioFailure, TwilioErrorClass]>([

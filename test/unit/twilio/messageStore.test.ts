@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countSegments, MessageStore } from '../../../src/emulators/twilio/messageStore';
+import { countSegments, MessageStore } from '../../../emulators/twilio/messageStore';
 
 const outbound = (to: string, body: string) => ({ direction: 'outbound-api' as const, from: '+15005550006', to, body });
 

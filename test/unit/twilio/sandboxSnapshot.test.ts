@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sandboxSnapshot } from '../../../src/emulators/twilio/sandboxPage';
-import { TwilioEmulatorState } from '../../../src/emulators/twilio/state';
+import { sandboxSnapshot } from '../../../emulators/twilio/sandboxPage';
+import { TwilioEmulatorState } from '../../../emulators/twilio/state';
 
 const OUR_NUMBER = '+15005550006';
 const TECH = '+12125550101';

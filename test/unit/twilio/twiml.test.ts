@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTwimlMessages } from '../../../src/emulators/twilio/twiml';
+import { parseTwimlMessages } from '../../../emulators/twilio/twiml';
 
 describe('parseTwimlMessages', () => {
   it('reads plain, <Body> and addressed messages and unescapes XML', () => {

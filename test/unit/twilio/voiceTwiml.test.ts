@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseVoiceTwiml } from '../../../src/emulators/twilio/voiceTwiml';
-import { confirmationTwiml, describeTwiml, forwardToOfficeTwiml, greetingTwiml } from '../../../src/http/ivr';
+import { parseVoiceTwiml } from '../../../emulators/twilio/voiceTwiml';
+import { confirmationTwiml, describeTwiml, forwardToOfficeTwiml, greetingTwiml } from '../../../src/http/twilio/ivr';
 
 describe('parseVoiceTwiml', () => {
   it('reads a Gather with its Says, its input and its unescaped action, then the Redirect after it', () => {

@@ -1,0 +1,116 @@
+// Builds and checks the Airtable base through the Meta API, from the same schema the gateway
+// writes with (activities/airtable/fields.ts). Setup only adds: existing tables and fields —
+// and anything an office added — are left as they are.
+import { AirtableRequestError, classifyStatus } from './errors';
+import { SCHEMA, tableFields, type FieldSpec } from '../../src/domain/airtable/fields';
+
+export interface AirtableConnection {
+  apiKey: string;
+  baseId: string;
+  /** default https://api.airtable.com */
+  endpointUrl?: string;
+}
+
+/** A table of the spec that the base lacks (no `field`), or a field its table lacks. */
+export interface SchemaGap {
+  table: string;
+  field?: string;
+}
+
+interface MetaTable {
+  id: string;
+  name: string;
+  fields: { name: string }[];
+}
+
+const DEFAULT_ENDPOINT = 'https://api.airtable.com';
+/** Keeps setup and check under Airtable's 5 requests/s per base, which counts schema calls too. */
+const REQUEST_SPACING_MS = 250;
+let nextRequestAt = 0;
+
+/** The spec's tables and fields the base lacks; empty when the base is ready. */
+export async function checkAirtableBase(conn: AirtableConnection): Promise<SchemaGap[]> {
+  return findGaps(await listTables(conn));
+}
+
+/** Creates the missing tables and fields; returns what it created. Safe to run again. */
+export async function setupAirtableBase(conn: AirtableConnection): Promise<SchemaGap[]> {
+  const existing = await listTables(conn);
+  const gaps = findGaps(existing);
+  for (const gap of gaps) {
+    const spec = SCHEMA.find((table) => table.name === gap.table);
+    if (!spec) continue;
+    if (gap.field === undefined) {
+      await metaRequest<MetaTable>(conn, 'POST', '/tables', { name: spec.name, description: spec.description, fields: tableFields(spec) });
+    } else {
+      const table = existing.find((t) => t.name === gap.table) as MetaTable;
+      const field = tableFields(spec).find((f) => f.name === gap.field) as FieldSpec;
+      await metaRequest(conn, 'POST', `/tables/${table.id}/fields`, field);
+    }
+  }
+  return gaps;
+}
+
+export function describeGaps(gaps: SchemaGap[]): string[] {
+  return gaps.map((gap) => (gap.field === undefined ? `table "${gap.table}"` : `field "${gap.field}" in table "${gap.table}"`));
+}
+
+function findGaps(existing: MetaTable[]): SchemaGap[] {
+  const gaps: SchemaGap[] = [];
+  for (const spec of SCHEMA) {
+    const table = existing.find((t) => t.name === spec.name);
+    if (!table) {
+      gaps.push({ table: spec.name });
+      continue;
+    }
+    for (const field of tableFields(spec)) {
+      if (!table.fields.some((f) => f.name === field.name)) gaps.push({ table: spec.name, field: field.name });
+    }
+  }
+  return gaps;
+}
+
+async function listTables(conn: AirtableConnection): Promise<MetaTable[]> {
+  return (await metaRequest<{ tables: MetaTable[] }>(conn, 'GET', '/tables')).tables;
+}
+
+async function metaRequest<T>(conn: AirtableConnection, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const url = `${conn.endpointUrl ?? DEFAULT_ENDPOINT}/v0/meta/bases/${encodeURIComponent(conn.baseId)}${path}`;
+  const action = `${method} meta${path}`;
+  await takeRequestSlot();
+  let response: globalThis.Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${conn.apiKey}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(20_000),
+    });
+  } catch (err) {
+    throw new AirtableRequestError('transient', action, undefined, undefined, err instanceof Error ? err.message : String(err));
+  }
+  const text = await response.text();
+  if (response.ok) return JSON.parse(text) as T;
+  const error = parseError(text);
+  throw new AirtableRequestError(classifyStatus(response.status), action, response.status, error.type, error.message ?? text);
+}
+
+async function takeRequestSlot(): Promise<void> {
+  const now = Date.now();
+  const wait = nextRequestAt - now;
+  nextRequestAt = Math.max(now, nextRequestAt) + REQUEST_SPACING_MS;
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+/** Airtable answers `{error: {type, message}}`, `{error: "TYPE"}` or `{errors: [{error, message}]}`. */
+function parseError(text: string): { type?: string; message?: string } {
+  try {
+    const body = JSON.parse(text) as { error?: unknown; errors?: { error?: string; message?: string }[] };
+    if (typeof body.error === 'string') return { type: body.error };
+    if (typeof body.error === 'object' && body.error !== null) return body.error as { type?: string; message?: string };
+    const first = body.errors?.[0];
+    return { type: first?.error, message: first?.message };
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,206 @@
+// The API's side of a dispatch: start it exactly once, read it, cancel it, hand it replies and
+// delivery callbacks. Everything goes through the Temporal client; no state lives in the API.
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { policyFor, type Config } from '../config';
+import { initialDispatchState } from '../domain/dispatch/dispatchState';
+import { replyCodeFor } from '../domain/dispatch/replyCode';
+import type { DispatchInput, DispatchRequest, DispatchState, ReplyResult, TechnicianReply } from '../domain/types';
+import {
+  DispatchCallerPhoneKey,
+  DispatchReplyCodeKey,
+  DispatchStatusKey,
+  DispatchUrgencyKey,
+} from '../contract/searchAttributes';
+import {
+  deliverySignal,
+  describeSignal,
+  replyUpdate,
+  stateQuery,
+  WORKFLOW_ID_PREFIX,
+  workflowIdFor,
+  type DeliveryReport,
+} from '../contract/dispatch';
+import type { dispatchWorkflow } from '../../workflows/dispatch/dispatchWorkflow';
+
+/** A closed dispatch's code is not handed out again for this long, so a late reply cannot hit a new call. */
+const REPLY_CODE_COOLING_OFF_MS = 24 * 60 * 60 * 1000;
+
+export interface StartResult {
+  created: boolean;
+  dispatch: DispatchState;
+}
+
+export class DispatchService {
+  constructor(
+    private readonly client: Client,
+    private readonly config: Config,
+  ) {}
+
+  /**
+   * Starts the dispatch for a call, or returns the one that exists: a retried webhook, a second API
+   * instance or a late duplicate never pages twice, because the workflow id is the call id.
+   */
+  async start(request: DispatchRequest, receivedAt = new Date()): Promise<StartResult> {
+    const workflowId = workflowIdFor(request.callId);
+    const startToken = randomUUID();
+    const input: DispatchInput = {
+      ...request,
+      receivedAt: receivedAt.toISOString(),
+      replyCode: await this.freeReplyCode(request.callId),
+      businessName: this.config.businessName,
+      policy: policyFor(this.config, request.urgency),
+    };
+    let handle: WorkflowHandle<typeof dispatchWorkflow>;
+    try {
+      handle = await this.client.workflow.start<typeof dispatchWorkflow>('dispatchWorkflow', {
+        workflowId,
+        taskQueue: this.config.temporal.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // A task handed to a worker that just died is retried after this long: it bounds how late
+        // a follow-up can be after a crash (our tasks take milliseconds).
+        workflowTaskTimeout: '3s',
+        memo: { startToken, request: input },
+        typedSearchAttributes: [
+          { key: DispatchStatusKey, value: request.urgency === 'routine' ? 'SCHEDULED' : 'PAGING' },
+          { key: DispatchUrgencyKey, value: request.urgency },
+          { key: DispatchReplyCodeKey, value: input.replyCode },
+          { key: DispatchCallerPhoneKey, value: request.callerPhone },
+        ],
+        staticSummary: `${request.urgency.toUpperCase()} ${request.callerPhone}: ${request.summary}`.slice(0, 200),
+        staticDetails: [
+          `**Caller** ${request.callerPhone}`,
+          `**Urgency** ${request.urgency}`,
+          `**Summary** ${request.summary}`,
+          request.address ? `**Address** ${request.address}` : '',
+          `**Reply code** ${input.replyCode}`,
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // Finished and not reusable: the caller gets the dispatch that already ran.
+      handle = this.client.workflow.getHandle(workflowId);
+    }
+    const description = await handle.describe();
+    const created = (description.memo as { startToken?: string } | undefined)?.startToken === startToken;
+    // A dispatch we just created is what we asked for; only an existing one needs its worker to say more.
+    return { created, dispatch: created ? initialDispatchState(input) : await this.stateOf(handle, description) };
+  }
+
+  async get(callId: string): Promise<DispatchState | undefined> {
+    const handle = this.client.workflow.getHandle(workflowIdFor(callId));
+    try {
+      const description = await handle.describe();
+      return await this.stateOf(handle, description);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Ops cancel: a Temporal cancellation request, the same as the Web UI's "Request Cancellation". */
+  async cancel(callId: string): Promise<DispatchState | undefined> {
+    const handle = this.client.workflow.getHandle(workflowIdFor(callId));
+    try {
+      await handle.cancel();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+    return this.get(callId);
+  }
+
+  /** A technician's answer; undefined when the dispatch did not page that phone; throws once it has finished. */
+  async reply(callId: string, reply: TechnicianReply): Promise<ReplyResult | undefined> {
+    try {
+      return await this.client.workflow.getHandle(workflowIdFor(callId)).executeUpdate(replyUpdate, { args: [reply] });
+    } catch (err) {
+      // The validator refused: this phone was not paged for the dispatch.
+      if (err instanceof WorkflowUpdateFailedError) return undefined;
+      throw err;
+    }
+  }
+
+  /** The caller's description, heard after the dispatch started. */
+  async describe(callId: string, summary: string): Promise<void> {
+    try {
+      await this.client.workflow.getHandle(workflowIdFor(callId)).signal(describeSignal, summary);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+
+  /** A Twilio status callback; a dispatch that has finished no longer cares. */
+  async deliveryReport(callId: string, report: DeliveryReport): Promise<void> {
+    try {
+      await this.client.workflow.getHandle(workflowIdFor(callId)).signal(deliverySignal, report);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+
+  /**
+   * Dispatches that paged this phone and are still running or closed within the last hour, newest
+   * first; `open` when still waiting for an accept.
+   */
+  async recentPagesFor(phone: string): Promise<Array<{ callId: string; replyCode: string; open: boolean }>> {
+    const since = new Date(Date.now() - 60 * 60 * 1000).toISOString();
+    const query = `DispatchPagedPhones = '${escapeQuery(phone)}' AND (ExecutionStatus = 'Running' OR CloseTime > '${since}')`;
+    const pages: Array<{ callId: string; replyCode: string; open: boolean; startedAt: number }> = [];
+    for await (const wf of this.client.workflow.list({ query })) {
+      const replyCode = wf.typedSearchAttributes.get(DispatchReplyCodeKey);
+      const status = wf.typedSearchAttributes.get(DispatchStatusKey);
+      if (!replyCode) continue;
+      pages.push({
+        callId: wf.workflowId.slice(WORKFLOW_ID_PREFIX.length),
+        replyCode,
+        open: wf.status.name === 'RUNNING' && (status === 'PAGING' || status === 'UNANSWERED'),
+        startedAt: wf.startTime.getTime(),
+      });
+    }
+    return pages.sort((a, b) => b.startedAt - a.startedAt).map(({ startedAt: _, ...page }) => page);
+  }
+
+  private async stateOf(handle: WorkflowHandle, description: WorkflowExecutionDescription): Promise<DispatchState> {
+    try {
+      // A query needs a worker; never let a request hang on one that is down.
+      return await this.client.connection.withDeadline(Date.now() + 5_000, () => handle.query(stateQuery));
+    } catch (err) {
+      // No worker to answer (all down, or not yet polling): report what the server knows.
+      const request = description.memo?.request as DispatchInput | undefined;
+      if (!request) throw err;
+      const status = description.typedSearchAttributes.get(DispatchStatusKey) as DispatchState['status'] | undefined;
+      return { ...initialDispatchState(request), ...(status ? { status } : {}) };
+    }
+  }
+
+  /**
+   * The shortest code, from the call id's hash, that no open dispatch and no dispatch closed within
+   * the cooling-off period uses.
+   */
+  private async freeReplyCode(callId: string): Promise<string> {
+    const since = new Date(Date.now() - REPLY_CODE_COOLING_OFF_MS).toISOString();
+    for (let length = 4; length <= 8; length++) {
+      const code = replyCodeFor(callId, length);
+      const query = `DispatchReplyCode = '${code}' AND WorkflowId != '${escapeQuery(workflowIdFor(callId))}' AND (ExecutionStatus = 'Running' OR CloseTime > '${since}')`;
+      const { count } = await this.client.workflow.count(query);
+      if (count === 0) return code;
+    }
+    throw new Error(`no free reply code for call ${callId}`);
+  }
+}
+
+function escapeQuery(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+}

@@ -1,0 +1,83 @@
+// Routes a technician's SMS reply to the dispatch it answers (spec section 4) and words the answer.
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { DispatchService } from './dispatchService';
+import * as text from '../domain/dispatch/messages';
+import { parseReply } from '../domain/dispatch/replyParser';
+import type { DispatchState } from '../domain/types';
+import { logger } from '../observability/logger';
+
+export interface InboundReply {
+  /** the text for the TwiML <Message>, or undefined to answer nothing (opt-out words stay with Twilio) */
+  message?: string;
+  callId?: string;
+}
+
+/** Visibility lags a write by a moment; a reply typed right after a page may arrive inside it. */
+const VISIBILITY_RETRIES = [200, 400, 800, 1200];
+
+export class ReplyRouter {
+  constructor(
+    private readonly dispatches: DispatchService,
+    private readonly onOptOut: (phone: string, word: 'optout' | 'optin' | 'help') => void,
+  ) {}
+
+  async handle(phone: string, body: string): Promise<InboundReply> {
+    const parsed = parseReply(body);
+    if (parsed.kind === 'unknown') return { message: text.unrecognisedReply() };
+    if (parsed.kind !== 'accept' && parsed.kind !== 'decline') {
+      this.onOptOut(phone, parsed.kind);
+      return {};
+    }
+
+    const pages = await this.pagesWithRetry(phone, parsed.code);
+    const open = pages.filter((p) => p.open);
+    const openCodes = open.map((p) => p.replyCode);
+    let target: (typeof pages)[number] | undefined;
+    if (parsed.code) {
+      target = pages.find((p) => p.replyCode === parsed.code);
+      if (!target) return { message: pages.length ? text.unknownCodeReply(parsed.code, openCodes) : text.unknownSenderReply() };
+    } else if (open.length > 1) {
+      return { message: text.chooseCodeReply(openCodes) };
+    } else {
+      // One open page, or none open but a recent one (a late YES after someone else took it).
+      target = open[0] ?? pages[0];
+      if (!target) return { message: text.unknownSenderReply() };
+    }
+
+    const decision = parsed.kind;
+    try {
+      const result = await this.dispatches.reply(target.callId, { phone, decision, via: 'sms' });
+      if (!result) return { callId: target.callId, message: text.notPagedReply(target.replyCode) };
+      logger.info({ callId: target.callId, outcome: result.outcome }, 'technician reply');
+      return { callId: target.callId, message: result.message };
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) && !/already completed|closed/i.test(String(err))) throw err;
+      // The dispatch has finished: answer from its final state.
+      const state = await this.dispatches.get(target.callId);
+      return { callId: target.callId, message: state ? finishedReply(state, phone) : text.unknownSenderReply() };
+    }
+  }
+
+  /** The phone's recent pages; looks again for a moment when the one quoted (or any) is not there yet. */
+  private async pagesWithRetry(phone: string, code: string | undefined) {
+    const found = (pages: Awaited<ReturnType<DispatchService['recentPagesFor']>>) =>
+      code ? pages.some((p) => p.replyCode === code) : pages.length > 0;
+    let pages = await this.dispatches.recentPagesFor(phone);
+    for (const delay of VISIBILITY_RETRIES) {
+      if (found(pages)) break;
+      await new Promise((r) => setTimeout(r, delay));
+      pages = await this.dispatches.recentPagesFor(phone);
+    }
+    return pages;
+  }
+}
+
+function finishedReply(state: DispatchState, phone: string): string {
+  const code = state.replyCode;
+  if (state.assigned) {
+    return state.assigned.phone === phone
+      ? text.alreadyYoursReply({ replyCode: code })
+      : text.alreadyTakenReply({ name: state.assigned.name, replyCode: code });
+  }
+  return text.closedReply({ replyCode: code, status: state.status });
+}

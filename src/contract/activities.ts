@@ -1,0 +1,42 @@
+// The activity contracts the workflow is written against; implementations are built by factories
+// that receive their gateways, so tests and the emulators plug in the same way production does.
+import type {
+  CallRow,
+  DispatchOutcome,
+  DispatchEventRow,
+  MessageStatusReport,
+  SmsRequest,
+  SmsResult,
+  Technician,
+  VoiceCallRequest,
+  VoiceCallResult,
+} from '../domain/types';
+import type { AuditOp } from './audit';
+
+/** Run on the main task queue: they sit on the paging path. */
+export interface DispatchActivities {
+  sendSms(req: SmsRequest): Promise<SmsResult>;
+  fetchMessageStatus(messageSid: string): Promise<MessageStatusReport>;
+  /** rings a technician; the call's TwiML asks for 1 (accept) or 2 (decline) */
+  ringTechnician(req: VoiceCallRequest): Promise<VoiceCallResult>;
+  loadRoster(): Promise<Technician[]>;
+  /** counts the outcome in this worker's metrics */
+  reportOutcome(outcome: DispatchOutcome): Promise<void>;
+}
+
+/** The fleet's single Airtable writer runs one write at a time; holding each for its slot spaces them. */
+export interface Pace {
+  holdMs: number;
+}
+
+/** Run on the audit task queue, one at a time, by the fleet's Airtable writer workflow. */
+export interface AuditActivities {
+  upsertCall(row: CallRow): Promise<void>;
+  upsertCalls(rows: CallRow[], pace?: Pace): Promise<void>;
+  upsertDispatchEvents(rows: DispatchEventRow[], pace?: Pace): Promise<void>;
+}
+
+/** Run on the main task queue: hands a dispatch's audit rows to the fleet's Airtable writer. */
+export interface AuditForwardActivities {
+  forwardAudit(ops: AuditOp[]): Promise<void>;
+}

@@ -1,0 +1,310 @@
+// Every text the product sends, in one place. Pure: the workflow builds texts in its sandbox.
+//
+// Rules every template keeps:
+// - plain GSM-7 (free text from callers is transliterated), at most two SMS segments;
+// - each text of one dispatch is unique (it names the reply code, pages name the attempt),
+//   because the SMS gateway reconciles a lost Twilio response by the exact body.
+
+import type { DispatchStatus, Tier, Urgency } from '../types';
+
+// ---------------------------------------------------------------- segment counting
+
+const GSM_BASIC =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+/** Reached through the escape code, so each costs two septets. */
+const GSM_EXTENSION = '\f^{}\\[~]|€';
+
+const CAPACITY = {
+  'GSM-7': { single: 160, multipart: 153 },
+  'UCS-2': { single: 70, multipart: 67 },
+} as const;
+
+export type SmsEncoding = keyof typeof CAPACITY;
+
+/** Septets for a GSM-7 character, or null when the character needs UCS-2. */
+function gsmSeptets(char: string): number | null {
+  if (GSM_BASIC.includes(char)) return 1;
+  if (GSM_EXTENSION.includes(char)) return 2;
+  return null;
+}
+
+/** Size of each character in the units of its encoding (septets or UTF-16 code units). */
+function characterUnits(text: string): { encoding: SmsEncoding; units: number[] } {
+  const chars = Array.from(text);
+  const septets = chars.map(gsmSeptets);
+  if (septets.every((s): s is number => s !== null)) return { encoding: 'GSM-7', units: septets };
+  return { encoding: 'UCS-2', units: chars.map((c) => c.length) };
+}
+
+/**
+ * Segments a carrier bills for `text` (0 for an empty text). A multipart message loses room to
+ * its header, and a character never straddles two segments (escape sequences, surrogate pairs).
+ */
+export function smsSegments(text: string): { encoding: SmsEncoding; segments: number } {
+  const { encoding, units } = characterUnits(text);
+  const total = units.reduce((sum, u) => sum + u, 0);
+  if (total === 0) return { encoding, segments: 0 };
+  if (total <= CAPACITY[encoding].single) return { encoding, segments: 1 };
+
+  let segments = 1;
+  let used = 0;
+  for (const u of units) {
+    if (used + u > CAPACITY[encoding].multipart) {
+      segments++;
+      used = 0;
+    }
+    used += u;
+  }
+  return { encoding, segments };
+}
+
+// ---------------------------------------------------------------- making free text fit
+
+const GSM_LOOKALIKES: Record<string, string> = {
+  '‘': "'", '’': "'", '‚': "'", '′': "'", '“': '"', '”': '"', '„': '"', '″': '"',
+  '–': '-', '—': '-', '−': '-', '…': '...', '•': '-', '\t': ' ',
+};
+
+/** Free text (speech transcripts, CRM input) as single-line GSM-7, so templates never go UCS-2. */
+export function toGsmText(text: string): string {
+  const mapped = Array.from(text.normalize('NFC'), (char) => {
+    if (gsmSeptets(char) !== null) return char;
+    const lookalike = GSM_LOOKALIKES[char];
+    if (lookalike !== undefined) return lookalike;
+    if (/\s/u.test(char)) return ' ';
+    // Accented letters outside GSM-7 (ç, á, ł...) keep their base letter when they have one.
+    const base = char.normalize('NFD').replace(/\p{M}/gu, '');
+    return base.length > 0 && Array.from(base).every((c) => gsmSeptets(c) !== null) ? base : '?';
+  }).join('');
+  return mapped.replace(/\s+/g, ' ').trim();
+}
+
+function septetLength(gsmText: string): number {
+  return Array.from(gsmText).reduce((sum, c) => sum + (gsmSeptets(c) ?? 2), 0);
+}
+
+const ELLIPSIS = '...';
+
+/** `gsmText` cut to at most `maxSeptets`, marked with an ellipsis when cut. */
+function truncateSeptets(gsmText: string, maxSeptets: number): string {
+  if (septetLength(gsmText) <= maxSeptets) return gsmText;
+  const room = maxSeptets - ELLIPSIS.length;
+  if (room <= 0) return '';
+  let kept = '';
+  let used = 0;
+  for (const char of gsmText) {
+    const size = gsmSeptets(char) ?? 2;
+    if (used + size > room) break;
+    kept += char;
+    used += size;
+  }
+  return kept.trimEnd() + ELLIPSIS;
+}
+
+/** Splits `budget` between texts of the given sizes: short texts keep all, long ones share the rest. */
+function shareBudget(budget: number, sizes: number[]): number[] {
+  const allotments = new Array<number>(sizes.length).fill(0);
+  let remaining = Math.max(0, budget);
+  const bySize = sizes.map((size, index) => ({ size, index })).sort((a, b) => a.size - b.size);
+  bySize.forEach(({ size, index }, position) => {
+    const fairShare = Math.floor(remaining / (bySize.length - position));
+    allotments[index] = Math.min(size, fairShare);
+    remaining -= allotments[index]!;
+  });
+  return allotments;
+}
+
+const MAX_SEGMENTS = 2;
+
+/**
+ * Renders a template whose variable parts (`fields`, already GSM-7) are shortened just enough for
+ * the whole text to stay within MAX_SEGMENTS.
+ */
+function fitToSegments<Fields extends string[]>(render: (fields: Fields) => string, fields: Fields): string {
+  const fixed = septetLength(render(fields.map(() => '') as Fields));
+  const sizes = fields.map(septetLength);
+  // Start from the plain septet budget; shrink when segment boundaries cost a septet or two.
+  for (let budget = MAX_SEGMENTS * CAPACITY['GSM-7'].multipart - fixed; budget >= 0; budget--) {
+    const allotments = shareBudget(budget, sizes);
+    const text = render(fields.map((field, i) => truncateSeptets(field, allotments[i]!)) as Fields);
+    if (smsSegments(text).segments <= MAX_SEGMENTS) return text;
+  }
+  throw new Error('message template does not fit in two SMS segments even without its fields');
+}
+
+/** Names and business names are short in practice; this cap keeps a pathological one from crowding out the rest. */
+const NAME_MAX_SEPTETS = 40;
+
+function shortName(name: string): string {
+  return truncateSeptets(toGsmText(name), NAME_MAX_SEPTETS);
+}
+
+/** Free text as a sentence: one closing mark, whether the caller typed one or the text was cut. */
+function asSentence(text: string): string {
+  return text === '' || /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** Optional free text (an address) as GSM-7; '' when absent or blank. */
+function optionalText(text: string | undefined): string {
+  return text === undefined ? '' : toGsmText(text);
+}
+
+function listCodes(codes: string[]): string {
+  return codes.map(toGsmText).join(', ');
+}
+
+// ---------------------------------------------------------------- technician pages
+
+const REPLY_INSTRUCTION = (code: string) => `Reply YES ${code} to accept, NO ${code} to decline`;
+
+const TIER_LABEL: Record<Tier, string> = { 1: '', 2: ' (backup)', 3: ' (manager escalation)' };
+
+export function pageText(p: {
+  businessName: string;
+  urgency: Urgency;
+  summary: string;
+  address?: string;
+  replyCode: string;
+  attempt: number;
+  tier: Tier;
+}): string {
+  const followUp = p.attempt > 1 ? `FOLLOW-UP ${p.attempt}: ` : '';
+  const header = `${followUp}${p.urgency.toUpperCase()} job ${p.replyCode}${TIER_LABEL[p.tier]} for ${shortName(p.businessName)}`;
+  const hasAddress = optionalText(p.address) !== '';
+  return fitToSegments(
+    ([summary, address]: [string, string]) =>
+      `${header}: ${asSentence(summary)}${hasAddress ? ` Address: ${asSentence(address)}` : ''} ${REPLY_INSTRUCTION(p.replyCode)}`,
+    [toGsmText(p.summary), optionalText(p.address)],
+  );
+}
+
+export function standDownText(p: { replyCode: string; name?: string; reason: 'taken' | 'cancelled' }): string {
+  const what =
+    p.reason === 'cancelled'
+      ? 'was cancelled'
+      : `has been taken${p.name === undefined ? '' : ` by ${shortName(p.name)}`}`;
+  return `STAND DOWN: job ${p.replyCode} ${what}. No action needed, thank you.`;
+}
+
+export function managerAlertText(p: { replyCode: string; summary: string; callerPhone: string }): string {
+  return fitToSegments(
+    ([summary]: [string]) =>
+      `ALERT: job ${p.replyCode} is UNANSWERED, no technician accepted. Caller ${p.callerPhone}: ${asSentence(summary)} ` +
+      `Reply YES ${p.replyCode} to take it.`,
+    [toGsmText(p.summary)],
+  );
+}
+
+// ---------------------------------------------------------------- answers to technician replies (TwiML <Message>)
+
+export function acceptedReply(p: { callerPhone: string; summary: string; address?: string; replyCode: string }): string {
+  const hasAddress = optionalText(p.address) !== '';
+  return fitToSegments(
+    ([summary, address]: [string, string]) =>
+      `Job ${p.replyCode} is yours. Call the customer now: ${p.callerPhone}. Problem: ${asSentence(summary)}` +
+      (hasAddress ? ` Address: ${asSentence(address)}` : ''),
+    [toGsmText(p.summary), optionalText(p.address)],
+  );
+}
+
+export function alreadyYoursReply(p: { replyCode: string; callerPhone?: string }): string {
+  const caller = p.callerPhone === undefined ? '' : ` Customer: ${p.callerPhone}.`;
+  return `Job ${p.replyCode} is already yours.${caller}`;
+}
+
+export function alreadyTakenReply(p: { name: string; replyCode: string }): string {
+  return `Job ${p.replyCode} is already taken by ${shortName(p.name)}. No action needed.`;
+}
+
+export function declinedReply(p: { replyCode: string }): string {
+  return `You declined job ${p.replyCode}. Thanks, we will page someone else.`;
+}
+
+const CLOSED_REASON: Record<DispatchStatus, string> = {
+  SCHEDULED: 'not paging yet',
+  PAGING: 'still open',
+  ACCEPTED: 'already taken',
+  UNANSWERED: 'closed',
+  CANCELLED: 'cancelled',
+};
+
+export function closedReply(p: { replyCode: string; status: DispatchStatus }): string {
+  return `Job ${p.replyCode} is ${CLOSED_REASON[p.status]}. Your reply was not recorded.`;
+}
+
+export function unknownSenderReply(): string {
+  return 'This number is not on the on-call roster, so your reply was not recorded.';
+}
+
+export function notPagedReply(replyCode: string): string {
+  return `You were not paged for job ${replyCode}. Your reply was not recorded.`;
+}
+
+export function unrecognisedReply(): string {
+  return 'Reply not understood. Reply YES <code> to accept or NO <code> to decline, using the code in the page.';
+}
+
+export function chooseCodeReply(openCodes: string[]): string {
+  return fitToSegments(
+    ([codes]: [string]) => `You have several open jobs: ${codes}. Reply YES <code> or NO <code> for one of them.`,
+    [listCodes(openCodes)],
+  );
+}
+
+export function unknownCodeReply(code: string, openCodes: string[]): string {
+  const unknown = truncateSeptets(toGsmText(code), 12);
+  if (openCodes.length === 0) return `No open job has code ${unknown}, and you have no open jobs.`;
+  return fitToSegments(
+    ([codes]: [string]) => `No open job has code ${unknown}. Your open jobs: ${codes}.`,
+    [listCodes(openCodes)],
+  );
+}
+
+// ---------------------------------------------------------------- caller texts
+// Pass the reply code: as the caller's reference it keeps texts of two calls from one caller
+// apart, which the SMS gateway's reconciliation by body relies on.
+
+function reference(replyCode: string | undefined): string {
+  return replyCode === undefined ? '' : ` (ref ${replyCode})`;
+}
+
+export function customerAssignedText(p: { businessName: string; technicianName: string; replyCode?: string }): string {
+  return (
+    `${shortName(p.businessName)}: technician ${shortName(p.technicianName)} has your call${reference(p.replyCode)} ` +
+    'and will phone you shortly.'
+  );
+}
+
+export function customerCallbackText(p: { businessName: string; opensAt: string; replyCode?: string }): string {
+  return (
+    `${shortName(p.businessName)}: we got your request${reference(p.replyCode)}. ` +
+    `The office will call you back after we open, ${truncateSeptets(toGsmText(p.opensAt), NAME_MAX_SEPTETS)}.`
+  );
+}
+
+export function customerUnansweredText(p: { businessName: string; replyCode?: string }): string {
+  return (
+    `${shortName(p.businessName)}: we have not reached a technician for your call${reference(p.replyCode)} yet ` +
+    'and keep trying. If anyone is in danger, call 911 now.'
+  );
+}
+
+// ---------------------------------------------------------------- times
+
+/** e.g. "Mon Mar 9, 8:00 AM" in the business's zone; built from parts to keep it GSM-7 on every ICU. */
+export function formatLocalTime(iso: string, timeZone: string): string {
+  const instant = new Date(iso);
+  if (Number.isNaN(instant.getTime())) throw new Error(`not an ISO time: ${iso}`);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    hour12: true,
+  }).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('month')} ${part('day')}, ${part('hour')}:${part('minute')} ${part('dayPeriod')}`;
+}
