@@ -6,6 +6,7 @@ import { parseBusinessHours } from './domain/dispatch/businessHours';
 import type { BusinessHours, DispatchPolicy, Urgency } from './domain/types';
 import { toE164 } from './domain/phone';
 import { PROJECT_ROOT } from './projectRoot';
+import { DEFAULT_REQUESTS_PER_SECOND } from './domain/airtable/pace';
 
 export class ConfigError extends Error {
   constructor(
@@ -175,7 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
       baseId: airtableVars.AIRTABLE_BASE_ID,
       endpointUrl: url(env, 'AIRTABLE_ENDPOINT_URL'),
     },
-    airtableRequestsPerSecond: Number(env.AIRTABLE_REQUESTS_PER_SECOND ?? 4),
+    airtableRequestsPerSecond: Number(env.AIRTABLE_REQUESTS_PER_SECOND ?? DEFAULT_REQUESTS_PER_SECOND),
     rosterFile: path.resolve(PROJECT_ROOT, env.ROSTER_FILE ?? 'config/roster.example.json'),
     dataDir,
     devServer: {

@@ -1,5 +1,5 @@
-// Airtable gateway over the official client. Every call is one HTTP request per ≤10 records,
-// made in sequence, with the client's own 429 retry loop turned off: that loop backs off
+// Airtable gateway over the official client. Every write is one HTTP request of the ≤10 rows the
+// writer batched (src/domain/airtable/pendingRows.ts merges and caps them), with the client's own 429 retry loop turned off: that loop backs off
 // randomly and without bound inside a single activity attempt, while Temporal can retry the
 // whole activity after Airtable's 30 s lock-out and keep the attempt visible to ops.
 import Airtable from 'airtable';
@@ -17,11 +17,9 @@ import {
   type AirtableFields,
   type TableSpec,
 } from '../../src/domain/airtable/fields';
+import { DEFAULT_REQUESTS_PER_SECOND, requestIntervalMs } from '../../src/domain/airtable/pace';
+import { MAX_RECORDS_PER_REQUEST } from '../../src/domain/airtable/pendingRows';
 
-/** Airtable accepts at most 10 records per create/update request. */
-export const MAX_RECORDS_PER_REQUEST = 10;
-/** Under Airtable's 5 requests/s per base, with room for network jitter. */
-export const DEFAULT_REQUESTS_PER_SECOND = 4;
 
 export interface UpsertResult {
   created: number;
@@ -79,7 +77,7 @@ export function createAirtableGateway(options: AirtableGatewayOptions): Airtable
     requestTimeout: options.requestTimeoutMs ?? 20_000,
   }).base(options.baseId);
 
-  const paced = pacer(1000 / (options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND));
+  const paced = pacer(requestIntervalMs(options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND));
 
   async function request<T>(action: string, req: { method: string; table: string; qs?: Record<string, unknown>; body?: unknown }): Promise<T> {
     await paced();
@@ -98,25 +96,21 @@ export function createAirtableGateway(options: AirtableGatewayOptions): Airtable
     }
   }
 
+  /** One request: the rows come merged by key and at most 10, as the writer batches them. */
   async function upsert<K extends string>(table: TableSpec<K>, rows: Partial<Record<K, unknown>>[]): Promise<UpsertResult> {
+    if (rows.length > MAX_RECORDS_PER_REQUEST) throw new RangeError(`Airtable takes at most ${MAX_RECORDS_PER_REQUEST} records a request, got ${rows.length}`);
     const mergeOn = primaryFieldName(table);
-    const records = mergeByKey(rows.map((row) => toAirtableFields(table, row)), mergeOn);
-    const result: UpsertResult = { created: 0, updated: 0 };
-    for (let start = 0; start < records.length; start += MAX_RECORDS_PER_REQUEST) {
-      const chunk = records.slice(start, start + MAX_RECORDS_PER_REQUEST);
-      const body = await request<UpsertResponse>(`upsert into "${table.name}"`, {
-        method: 'PATCH',
-        table: table.name,
-        body: {
-          performUpsert: { fieldsToMergeOn: [mergeOn] },
-          records: chunk.map((fields) => ({ fields })),
-          // Lets Airtable add a select option a hand-built base lacks instead of rejecting the row.
-          typecast: true,
-        },
-      });
-      result.created += body.createdRecords.length;
-      result.updated += body.updatedRecords.length;
-    }
+    const body = await request<UpsertResponse>(`upsert into "${table.name}"`, {
+      method: 'PATCH',
+      table: table.name,
+      body: {
+        performUpsert: { fieldsToMergeOn: [mergeOn] },
+        records: rows.map((row) => ({ fields: toAirtableFields(table, row) })),
+        // Lets Airtable add a select option a hand-built base lacks instead of rejecting the row.
+        typecast: true,
+      },
+    });
+    const result: UpsertResult = { created: body.createdRecords.length, updated: body.updatedRecords.length };
     logger.debug({ table: table.name, rows: rows.length, ...result }, 'airtable upsert');
     return result;
   }
@@ -142,23 +136,11 @@ export function createAirtableGateway(options: AirtableGatewayOptions): Airtable
   };
 }
 
-/** One record per key, later rows' fields laid over earlier ones: two writes of the same key
- *  in one request would be ambiguous for Airtable's upsert. Keeps first-seen order. */
-function mergeByKey(records: AirtableFields[], keyField: string): AirtableFields[] {
-  const byKey = new Map<unknown, AirtableFields>();
-  for (const fields of records) {
-    const key = fields[keyField];
-    byKey.set(key, { ...byKey.get(key), ...fields });
-  }
-  return [...byKey.values()];
-}
-
 /**
  * One caller at a time, each at least `intervalMs` after the previous one actually went: a timer
  * that fires late (a busy event loop) delays the callers behind it instead of bunching them.
  */
 function pacer(intervalMs: number): () => Promise<void> {
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError('requestsPerSecond must be a positive number');
   let lastStart = -Infinity;
   let queue: Promise<void> = Promise.resolve();
   return () => {

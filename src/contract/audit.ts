@@ -1,12 +1,11 @@
 // Messages to the fleet's one Airtable writer, and how its queue and workflow are named.
 import { defineSignal } from '@temporalio/workflow';
-import type { CallRow, DispatchEventRow } from '../domain/types';
+import type { AuditOp } from '../domain/airtable/pendingRows';
+
+export type { AuditOp };
 
 /** Airtable writes run on their own queue so a burst of rows never queues ahead of a page. */
 export const auditTaskQueueFor = (taskQueue: string): string => `${taskQueue}-audit`;
-
-/** One audit row for the Airtable writer: a Calls row or a Dispatch Events row, partial. */
-export type AuditOp = { table: 'calls'; row: CallRow } | { table: 'events'; row: DispatchEventRow };
 
 /** Rows from the dispatches to the one Airtable writer of the fleet. */
 export const auditRowsSignal = defineSignal<[AuditOp[]]>('auditRows');

@@ -73,22 +73,19 @@ describe('Airtable gateway', () => {
     expect(rows[0]?.fields).toMatchObject({ Status: 'ACCEPTED', Urgency: 'emergency', 'Accepted At': '2025-01-01T03:00:00.000Z' });
   });
 
-  it('sends more than 10 rows in requests of at most 10', async () => {
-    const rows = Array.from({ length: 23 }, (_, i) => page(i));
-    expect(await gateway.upsertEvents(rows)).toEqual({ created: 23, updated: 0 });
+  it('writes a batch of 10 rows in one request; retrying it duplicates nothing', async () => {
+    const rows = Array.from({ length: 10 }, (_, i) => page(i));
+    expect(await gateway.upsertEvents(rows)).toEqual({ created: 10, updated: 0 });
     const writes = emulator.state.requestLog().filter((r) => r.method === 'PATCH');
-    expect(writes.map((r) => r.status)).toEqual([200, 200, 200]);
-    expect(emulator.state.records('Dispatch Events')).toHaveLength(23);
+    expect(writes.map((r) => r.status)).toEqual([200]);
     // Retrying the whole batch (as Temporal would) duplicates nothing.
-    expect(await gateway.upsertEvents(rows)).toEqual({ created: 0, updated: 23 });
-    expect(emulator.state.records('Dispatch Events')).toHaveLength(23);
+    expect(await gateway.upsertEvents(rows)).toEqual({ created: 0, updated: 10 });
+    expect(emulator.state.records('Dispatch Events')).toHaveLength(10);
   });
 
-  it('merges two writes of one key in a batch, the later one winning', async () => {
-    await gateway.upsertEvents([page(1), { eventKey: 'CA1:page:1', callId: 'CA1', deliveryStatus: 'sent' }]);
-    const rows = emulator.state.records('Dispatch Events');
-    expect(rows).toHaveLength(1);
-    expect(rows[0]?.fields).toMatchObject({ 'Event Type': 'PAGE_SENT', 'Delivery Status': 'sent' });
+  it('refuses more than 10 rows before sending anything: the writer batches them', async () => {
+    await expect(gateway.upsertEvents(Array.from({ length: 11 }, (_, i) => page(i)))).rejects.toThrow(/at most 10 records/);
+    expect(emulator.state.requestLog().filter((r) => r.method === 'PATCH')).toEqual([]);
   });
 
   it('reports a field the base lacks as a permanent error naming table and field', async () => {
