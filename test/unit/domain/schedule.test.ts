@@ -46,6 +46,8 @@ describe('who is on call', () => {
     ['spring forward: the hand-off stays 17:00 wall clock (week 10)', schedule([weekly]), 1, '2026-03-13T17:00', ['Blair']],
     ['fall back: Friday 16:59 EST still the old shift (week 43)', schedule([weekly]), 1, '2026-11-06T16:59', ['Blair']],
     ['fall back: the hand-off stays 17:00 wall clock (week 44)', schedule([weekly]), 1, '2026-11-06T17:00', ['Casey']],
+    ['fall back, a rotation begun in summer: 16:59 EST still the old shift', schedule([{ ...weekly, start: '2026-07-03T17:00' }]), 1, '2026-11-06T16:59', ['Casey']],
+    ['fall back, a rotation begun in summer: the hand-off stays 17:00', schedule([{ ...weekly, start: '2026-07-03T17:00' }]), 1, '2026-11-06T17:00', ['Alex']],
     ['daily at 08:00 across spring forward', schedule([{ ...weekly, shiftHours: 24, start: '2026-03-07T08:00' }]), 1, '2026-03-08T08:00', ['Blair']],
     ['daily at 08:00: 07:59 the day after', schedule([{ ...weekly, shiftHours: 24, start: '2026-03-07T08:00' }]), 1, '2026-03-09T07:59', ['Blair']],
     ['12-hour: the night shift', schedule([{ ...weekly, members: ['Alex', 'Blair'], shiftHours: 12, start: '2026-03-07T07:00' }]), 1, '2026-03-08T02:30', ['Blair']],
