@@ -7,6 +7,7 @@ import type { BusinessHours, DispatchPolicy, Urgency } from './domain/types';
 import { toE164 } from './domain/phone';
 import { PROJECT_ROOT } from './projectRoot';
 import { DEFAULT_REQUESTS_PER_SECOND } from './domain/airtable/pace';
+import type { OnCallSettings } from './contract/onCall';
 
 export class ConfigError extends Error {
   constructor(
@@ -71,6 +72,8 @@ export interface Config {
   dataDir: string;
   devServer: { port: number; uiPort: number };
   timers: Timers;
+  /** the on-call schedule (spec section 9) */
+  schedule: OnCallSettings;
 }
 
 function duration(env: Env, name: string, fallback: string): number {
@@ -195,6 +198,11 @@ export function loadConfig(env: Env = process.env): Config {
       statusCheckMs: duration(env, 'DISPATCH_STATUS_CHECK', '60s'),
       voiceFollowUp: boolean(env, 'DISPATCH_VOICE', true),
       ringEveryMs: env.DISPATCH_VOICE_REPEAT ? duration(env, 'DISPATCH_VOICE_REPEAT', '2m') : undefined,
+    },
+    schedule: {
+      refreshMs: duration(env, 'ROSTER_REFRESH', '60s'),
+      leadMs: duration(env, 'ONCALL_REMINDER_LEAD', '1h'),
+      horizonMs: duration(env, 'COVERAGE_HORIZON', '7d'),
     },
   };
   if (!Number.isFinite(config.airtableRequestsPerSecond) || config.airtableRequestsPerSecond <= 0 || config.airtableRequestsPerSecond > 5) {

@@ -4,7 +4,8 @@
 import path from 'node:path';
 import { ConfigError, loadConfigOrExit, type AirtableConfig, type Config, type TwilioConfig } from './config';
 import { startAirtableEmulator } from '../emulators/airtable';
-import { startTwilioEmulator } from '../emulators/twilio';
+import { startTwilioEmulator, type DirectoryProvider, type TwilioEmulator } from '../emulators/twilio';
+import { createOnCallService, type OnCallService } from './client/onCallService';
 import { logger } from './observability/logger';
 import { startApi } from './roles/api';
 import { onShutdown } from './roles/lifecycle';
@@ -21,8 +22,8 @@ const LOCAL_TWILIO = { accountSid: 'AC00000000000000000000000000000000', authTok
 const LOCAL_AIRTABLE = { apiKey: 'patLocalSandbox', baseId: 'appLocalDispatch' };
 const LOCAL_DISPATCH_API_KEY = 'local-dispatch-key';
 
-async function localTwilio(config: Config, stops: Stop[]): Promise<TwilioConfig> {
-  if (config.twilio) return config.twilio;
+async function localTwilio(config: Config, stops: Stop[]): Promise<{ twilio: TwilioConfig; sandbox?: TwilioEmulator }> {
+  if (config.twilio) return { twilio: config.twilio };
   const emulator = await startTwilioEmulator({
     port: Number(process.env.TWILIO_EMULATOR_PORT ?? 4010),
     accountSid: LOCAL_TWILIO.accountSid,
@@ -35,7 +36,7 @@ async function localTwilio(config: Config, stops: Stop[]): Promise<TwilioConfig>
   });
   stops.push({ name: 'Twilio stand-in', stop: () => emulator.close() });
   logger.info({ url: emulator.url }, 'no Twilio credentials: using the local Twilio stand-in (open its URL to see the phones)');
-  return { ...LOCAL_TWILIO, apiBaseUrl: emulator.url };
+  return { twilio: { ...LOCAL_TWILIO, apiBaseUrl: emulator.url }, sandbox: emulator };
 }
 
 async function localAirtable(config: Config, stops: Stop[]): Promise<AirtableConfig> {
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   const stops: Stop[] = [];
   onShutdown(stops);
   const address = await embeddedTemporal(config, stops);
-  const twilio = await localTwilio(config, stops);
+  const { twilio, sandbox } = await localTwilio(config, stops);
   const airtable = await localAirtable(config, stops);
 
   const connection = await connectWorker(config.temporal, address);
@@ -91,11 +92,25 @@ async function main(): Promise<void> {
 
   const client = await connectClient(config.temporal, address);
   stops.push({ name: 'temporal client', stop: () => client.connection.close() });
+  sandbox?.setDirectory(sandboxDirectory(createOnCallService(client, config.temporal.taskQueue)));
   const dispatchApiKey = config.dispatchApiKey ?? LOCAL_DISPATCH_API_KEY;
   if (!config.dispatchApiKey) logger.warn('DISPATCH_API_KEY is not set: the API accepts the local key documented in the README');
   const api = await startApi({ config, client, twilioAuthToken: twilio.authToken, dispatchApiKey });
   stops.push({ name: 'api', stop: () => api.close() });
   logger.info({ api: api.url, webUi: `http://localhost:${config.devServer.uiPort}` }, 'after-hours dispatch is running');
+}
+
+/** The sandbox page names each phone and shows who is on call, from the schedule's workflow. */
+function sandboxDirectory(onCall: OnCallService): DirectoryProvider {
+  return async () => {
+    const plan = await onCall.current();
+    if (!plan) return undefined;
+    return {
+      onCall: ([1, 2, 3] as const).map((tier) => ({ tier, names: plan.onCall[tier].map((t) => t.name) })),
+      nextHandOff: plan.nextHandOff,
+      people: plan.roster,
+    };
+  };
 }
 
 main().catch((err) => {

@@ -1,6 +1,7 @@
-// The on-call roster for loadRoster: Airtable's Technicians table when Airtable is configured,
-// else a local JSON file. Paging must not depend on Airtable being up, so the last roster that
-// loaded is kept and served when a later load fails.
+// The roster and the on-call schedule: Airtable's Technicians, Rotations and Overrides tables when
+// Airtable is configured, else a local JSON file in the same shape. Read at most once per
+// ROSTER_REFRESH; paging must not depend on Airtable being up, so the last snapshot that loaded is
+// kept and served when a later read fails.
 import { readFile } from 'node:fs/promises';
 import type { Technician } from '../../src/domain/types';
 import type { Logger } from '../../src/observability/logger';
@@ -8,6 +9,7 @@ import type { AirtableGateway } from '../airtable/gateway';
 import { parseTechnicians } from './technicianRows';
 
 export interface RosterSource {
+  loadSnapshot(): Promise<{ technicians: Technician[]; rotations: import("../../src/domain/roster/schedule").Rotation[]; overrides: import("../../src/domain/roster/schedule").Override[] }>;
   loadRoster(): Promise<Technician[]>;
 }
 

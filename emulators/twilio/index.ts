@@ -5,7 +5,7 @@ import type express from 'express';
 import { logger as rootLogger } from '../../src/observability/logger';
 import { createTwilioEmulatorApp } from './app';
 import { trimSlash } from './config';
-import { mountSandboxPage } from './sandboxPage';
+import { mountSandboxPage, type DirectoryProvider } from './sandboxPage';
 import { TwilioEmulatorState } from './state';
 
 export interface TwilioEmulatorOptions {
@@ -34,6 +34,8 @@ export interface TwilioEmulator {
   /** the express app; the sandbox page is mounted at `/` */
   app: express.Express;
   setAppBaseUrl(appBaseUrl: string, publicBaseUrl?: string): void;
+  /** who the phones are and who is on call, for the sandbox page */
+  setDirectory(provider: DirectoryProvider): void;
   close(): Promise<void>;
 }
 
@@ -51,7 +53,8 @@ export async function startTwilioEmulator(opts: TwilioEmulatorOptions): Promise<
     logger,
   );
   const app = createTwilioEmulatorApp(state, logger);
-  mountSandboxPage(app, state, { webUiUrl: opts.webUiUrl ? trimSlash(opts.webUiUrl) : undefined });
+  let directory: DirectoryProvider | undefined;
+  mountSandboxPage(app, state, { webUiUrl: opts.webUiUrl ? trimSlash(opts.webUiUrl) : undefined, directory: () => directory });
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
     const s = app.listen(opts.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -68,6 +71,9 @@ export async function startTwilioEmulator(opts: TwilioEmulatorOptions): Promise<
       state.config.appBaseUrl = trimSlash(appBaseUrl);
       if (publicBaseUrl) state.config.publicBaseUrl = trimSlash(publicBaseUrl);
     },
+    setDirectory(provider) {
+      directory = provider;
+    },
     async close() {
       state.stop();
       // Hanging responses (loseResponseNext 'hang') and keep-alive sockets must not hold close().
@@ -83,5 +89,6 @@ export type { FaultSnapshot, HttpFaultStatus, LostResponseMode } from './faults'
 export type { CallbackRecord } from './statusCallbacks';
 export type { InboundReplyResult } from './inboundSms';
 export type { CallScript, EmulatedCall } from './voiceCall';
+export type { DirectoryProvider, SandboxDirectory } from './sandboxPage';
 export type { FaultsRequest } from './controlRoutes';
 export { twilioEmulatorControl, type TwilioEmulatorControl, type EmulatedMessageJson, type EmulatedCallJson } from './controlClient';

@@ -49,9 +49,19 @@ export interface SandboxPhone {
   timeline: Array<SandboxMessage | SandboxCall>;
 }
 
+/** Who the phones are and who is on call, as the product tells the stand-in (npm start). */
+export interface SandboxDirectory {
+  onCall: Array<{ tier: number; names: string[] }>;
+  nextHandOff?: { tier: number; technician: string; start: string };
+  people: Array<{ phone: string; name: string; tier: number }>;
+}
+
+export type DirectoryProvider = () => Promise<SandboxDirectory | undefined>;
+
 export interface SandboxSnapshot {
   ourNumber: string;
   webUiUrl: string;
+  directory?: SandboxDirectory;
   /** in the order each phone first appeared */
   phones: SandboxPhone[];
 }
@@ -109,11 +119,17 @@ export function sandboxSnapshot(state: TwilioEmulatorState, webUiUrl: string): S
   return { ourNumber: state.config.ourNumber, webUiUrl, phones: [...phones.values()].sort((a, b) => firstSeen(a).localeCompare(firstSeen(b))) };
 }
 
-export function mountSandboxPage(app: express.Express, state: TwilioEmulatorState, opts: { webUiUrl?: string } = {}): void {
+export function mountSandboxPage(
+  app: express.Express,
+  state: TwilioEmulatorState,
+  opts: { webUiUrl?: string; directory?: () => DirectoryProvider | undefined } = {},
+): void {
   const webUiUrl = opts.webUiUrl ?? DEFAULT_WEB_UI_URL;
   app.get('/', (_req, res) => res.sendFile(path.join(ASSETS, 'index.html')));
-  app.get('/sandbox/state.json', (_req, res) => {
-    res.set('Cache-Control', 'no-store').json(sandboxSnapshot(state, webUiUrl));
+  app.get('/sandbox/state.json', async (_req, res) => {
+    // The page still shows the phones when the product cannot say who is on call.
+    const directory = await (opts.directory?.()?.() ?? Promise.resolve(undefined)).catch(() => undefined);
+    res.set('Cache-Control', 'no-store').json({ ...sandboxSnapshot(state, webUiUrl), ...(directory ? { directory } : {}) });
   });
   app.use('/sandbox', express.static(ASSETS, { index: false }));
 }

@@ -10,6 +10,7 @@ import {
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { policyFor, type Config } from '../config';
+import { ONCALL_MESSAGES_CALL_ID, onCallWorkflowIdFor } from '../contract/onCall';
 import { initialDispatchState } from '../domain/dispatch/dispatchState';
 import { replyCodeFor } from '../domain/dispatch/replyCode';
 import type { DispatchInput, DispatchRequest, DispatchState, ReplyResult, TechnicianReply } from '../domain/types';
@@ -143,8 +144,10 @@ export class DispatchService {
 
   /** A Twilio status callback; a dispatch that has finished no longer cares. */
   async deliveryReport(callId: string, report: DeliveryReport): Promise<void> {
+    // The on-call schedule's reminders and alerts carry their own call id: their rows follow callbacks too.
+    const workflowId = callId === ONCALL_MESSAGES_CALL_ID ? onCallWorkflowIdFor(this.config.temporal.taskQueue) : workflowIdFor(callId);
     try {
-      await this.client.workflow.getHandle(workflowIdFor(callId)).signal(deliverySignal, report);
+      await this.client.workflow.getHandle(workflowId).signal(deliverySignal, report);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }

@@ -1,6 +1,7 @@
 // Routes a technician's SMS reply to the dispatch it answers (spec section 4) and words the answer.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { DispatchService } from './dispatchService';
+import type { OnCallService } from './onCallService';
 import * as text from '../domain/dispatch/messages';
 import { parseReply } from '../domain/dispatch/replyParser';
 import type { DispatchState } from '../domain/types';
@@ -18,12 +19,14 @@ const VISIBILITY_RETRIES = [200, 400, 800, 1200];
 export class ReplyRouter {
   constructor(
     private readonly dispatches: DispatchService,
+    private readonly onCall: OnCallService,
     private readonly onOptOut: (phone: string, word: 'optout' | 'optin' | 'help') => void,
   ) {}
 
   async handle(phone: string, body: string): Promise<InboundReply> {
     const parsed = parseReply(body);
     if (parsed.kind === 'unknown') return { message: text.unrecognisedReply() };
+    if (parsed.kind === 'oncall') return { message: await this.whoIsOnCall(phone) };
     if (parsed.kind !== 'accept' && parsed.kind !== 'decline') {
       this.onOptOut(phone, parsed.kind);
       return {};
@@ -56,6 +59,13 @@ export class ReplyRouter {
       const state = await this.dispatches.get(target.callId);
       return { callId: target.callId, message: state ? finishedReply(state, phone) : text.unknownSenderReply() };
     }
+  }
+
+  /** ONCALL / WHO: any roster number may ask who is on call now, per tier. */
+  private async whoIsOnCall(phone: string): Promise<string> {
+    const plan = await this.onCall.current();
+    if (!plan?.roster.some((t) => t.phone === phone)) return text.unknownSenderReply();
+    return text.onCallReply(plan);
   }
 
   /** The phone's recent pages; looks again for a moment when the one quoted (or any) is not there yet. */

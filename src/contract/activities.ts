@@ -8,10 +8,12 @@ import type {
   SmsRequest,
   SmsResult,
   Technician,
+  Tier,
   VoiceCallRequest,
   VoiceCallResult,
 } from '../domain/types';
 import type { AuditOp } from './audit';
+import type { OnCallPlan, PlanOptions } from '../domain/roster/onCallPlan';
 
 /** Run on the main task queue: they sit on the paging path. */
 export interface DispatchActivities {
@@ -20,6 +22,8 @@ export interface DispatchActivities {
   /** rings a technician; the call's TwiML asks for 1 (accept) or 2 (decline) */
   ringTechnician(req: VoiceCallRequest): Promise<VoiceCallResult>;
   loadRoster(): Promise<Technician[]>;
+  /** the tier's technicians on call at this moment (spec section 9) */
+  loadOnCall(tier: Tier): Promise<Technician[]>;
   /** counts the outcome in this worker's metrics */
   reportOutcome(outcome: DispatchOutcome): Promise<void>;
 }
@@ -39,4 +43,10 @@ export interface AuditActivities {
 /** Run on the main task queue: hands a dispatch's audit rows to the fleet's Airtable writer. */
 export interface AuditForwardActivities {
   forwardAudit(ops: AuditOp[]): Promise<void>;
+}
+
+/** Run on the main task queue by the on-call schedule workflow. */
+export interface OnCallActivities {
+  /** reads the schedule (at most ROSTER_REFRESH old) and plans reminders and gaps from now */
+  planOnCall(options: Omit<PlanOptions, 'businessName'>): Promise<OnCallPlan>;
 }

@@ -73,10 +73,12 @@ export const EVENT_TYPES = [
   'CANCELLED',
   'CUSTOMER_NOTIFIED',
   'STAND_DOWN_SENT',
+  'ONCALL_REMINDER',
+  'COVERAGE_GAP',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export type MessageKind = 'PAGE' | 'FOLLOW_UP' | 'STAND_DOWN' | 'CUSTOMER_NOTIFIED' | 'ASSIGNMENT' | 'ALERT';
+export type MessageKind = 'PAGE' | 'FOLLOW_UP' | 'STAND_DOWN' | 'CUSTOMER_NOTIFIED' | 'ASSIGNMENT' | 'ALERT' | 'ONCALL_REMINDER' | 'COVERAGE_GAP';
 
 /** One outbound SMS as the workflow asks for it. */
 export interface SmsRequest {

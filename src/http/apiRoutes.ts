@@ -2,6 +2,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import type { DispatchService } from '../client/dispatchService';
+import type { OnCallService } from '../client/onCallService';
 import { dispatchStarted } from '../observability/metrics';
 import { callIdSchema, parseDispatchRequest } from './validation';
 import { requireJson } from './errors';
@@ -17,7 +18,7 @@ function requireBearer(apiKey: string) {
 
 const isCallId = (value: string) => callIdSchema.safeParse(value).success;
 
-export function apiRoutes(dispatches: DispatchService, apiKey: string): Router {
+export function apiRoutes(dispatches: DispatchService, onCall: OnCallService, apiKey: string): Router {
   const router = express.Router();
   router.use(requireBearer(apiKey));
 
@@ -40,6 +41,13 @@ export function apiRoutes(dispatches: DispatchService, apiKey: string): Router {
     const dispatch = isCallId(callId) ? await dispatches.cancel(callId) : undefined;
     if (!dispatch) return void res.status(404).json({ error: `no dispatch for call ${callId}` });
     res.status(202).json({ dispatch });
+  });
+  // Who is on call now per tier, the shifts of the next 7 days and the coverage gaps (spec section 9).
+  router.get('/oncall', async (_req, res) => {
+    const plan = await onCall.current();
+    if (!plan) return void res.status(503).json({ error: 'the on-call schedule has not been read yet: is a worker running?' });
+    const { roster: _roster, reminders: _reminders, managers: _managers, ...view } = plan;
+    res.json({ ...view, gaps: view.gaps.map(({ alert: _alert, ...gap }) => gap) });
   });
   return router;
 }

@@ -3,8 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { Router } from 'express';
 import express from 'express';
 import type { Config } from '../config';
+import type { OnCallService } from '../client/onCallService';
 
-export function healthRoutes(client: Client, config: Config): Router {
+export function healthRoutes(client: Client, config: Config, onCall: OnCallService): Router {
   const router = express.Router();
   // Liveness: the process answers.
   router.get('/health/live', (_req, res) => void res.json({ status: 'ok' }));
@@ -28,10 +29,21 @@ export function healthRoutes(client: Client, config: Config): Router {
         status: 'ok',
         temporal: { reachable: true, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, workerPollers: pollers },
         dispatches: { open: open.count, paging: paging.count },
+        oncall: await coverage(onCall),
       });
     } catch (err) {
       res.status(503).json({ status: 'unavailable', temporal: { reachable: false, error: String((err as Error).message ?? err) } });
     }
   });
   return router;
+}
+
+/** Coverage gaps ahead (spec section 9); the schedule not answering does not make the API unready. */
+async function coverage(onCall: OnCallService): Promise<{ gaps: { tier: number; start: string; end: string }[]; readAt?: string } | { error: string }> {
+  try {
+    const plan = await onCall.current();
+    return { readAt: plan?.computedAt, gaps: (plan?.gaps ?? []).map(({ tier, start, end }) => ({ tier, start, end })) };
+  } catch (err) {
+    return { error: String((err as Error).message ?? err) };
+  }
 }

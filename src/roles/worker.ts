@@ -5,11 +5,13 @@ import path from 'node:path';
 import { createAuditActivities } from '../../activities/airtable/activities';
 import { createAirtableGateway } from '../../activities/airtable/gateway';
 import { createAuditForwardActivities } from '../../activities/airtable/forward';
+import { createOnCallActivities } from '../../activities/roster/onCallActivities';
 import { createRosterSource } from '../../activities/roster/rosterSource';
+import { ensureOnCallSchedule } from '../client/onCallService';
 import { createTwilioActivities } from '../../activities/twilio/activities';
 import { createTwilioClient } from '../../activities/twilio/client';
 import { createTwilioGateway } from '../../activities/twilio/gateway';
-import type { AuditActivities, AuditForwardActivities, DispatchActivities } from '../contract/activities';
+import type { AuditActivities, AuditForwardActivities, DispatchActivities, OnCallActivities } from '../contract/activities';
 import { auditTaskQueueFor } from '../contract/audit';
 import { checkAirtableBase, describeGaps } from '../../activities/airtable/schema';
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
@@ -42,9 +44,14 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     logger,
   });
   const airtableGateway = createAirtableGateway({ ...opts.airtable, logger, requestsPerSecond: config.airtableRequestsPerSecond });
-  const roster = createRosterSource(opts.rosterFile ? { rosterFile: opts.rosterFile, logger } : { gateway: airtableGateway, logger });
-  const dispatchActivities: DispatchActivities = {
+  const roster = createRosterSource({
+    ...(opts.rosterFile ? { rosterFile: opts.rosterFile } : { gateway: airtableGateway }),
+    logger,
+    cacheTtlMs: config.schedule.refreshMs,
+  });
+  const dispatchActivities: DispatchActivities & OnCallActivities = {
     ...createTwilioActivities(twilioGateway),
+    ...createOnCallActivities(roster, { timeZone: config.businessHours.timeZone, businessName: config.businessName }),
     loadRoster: () => roster.loadRoster(),
     reportOutcome: async (outcome) => recordOutcome(outcome),
   };
@@ -79,6 +86,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     // each burst, so it cannot hold 5 requests/s. The one writer workflow paces every write instead.
   });
   void reportSchemaGaps(opts.airtable);
+  await ensureOnCallSchedule(connection, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, settings: config.schedule });
   const done = Promise.all([dispatchWorker.run(), auditWorker.run()]).then(() => undefined);
   logger.info({ taskQueue: config.temporal.taskQueue }, 'workers polling');
   return {

@@ -57,6 +57,8 @@ export const SPEC_SELECTS: Record<string, Record<string, readonly string[]>> = {
       'CANCELLED',
       'CUSTOMER_NOTIFIED',
       'STAND_DOWN_SENT',
+      'ONCALL_REMINDER',
+      'COVERAGE_GAP',
     ],
     Method: ['SMS', 'VOICE'],
     'Delivery Status': ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed'],
@@ -71,6 +73,8 @@ const EVENT_TYPE_OF: Record<SentMessage['kind'], string> = {
   CUSTOMER_NOTIFIED: 'CUSTOMER_NOTIFIED',
   ASSIGNMENT: 'ACCEPTED',
   ALERT: 'UNANSWERED',
+  ONCALL_REMINDER: 'ONCALL_REMINDER',
+  COVERAGE_GAP: 'COVERAGE_GAP',
 };
 
 const FINAL_CALL_STATUSES = new Set(['ACCEPTED', 'CANCELLED', 'UNANSWERED']);

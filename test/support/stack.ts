@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { startAirtableEmulator, type AirtableEmulator } from '../../emulators/airtable';
 import { startTwilioEmulator, type TwilioEmulator } from '../../emulators/twilio';
 import type { DispatchState, Technician } from '../../src/domain/types';
+import type { Override, Rotation } from '../../src/domain/roster/schedule';
 import type { DevServer } from '../../src/temporal/devServer';
 import { ARTIFACTS, BUNDLE_PATH } from './paths';
 import { Phone } from './phone';
@@ -26,10 +27,17 @@ export const ROSTER: Technician[] = [
   { name: 'Erin Inactive', phone: '+12125550105', tier: 1, active: false },
 ];
 
+export interface TestSchedule {
+  rotations?: Rotation[];
+  overrides?: Override[];
+}
+
 export interface StackOptions {
   /** environment for both roles: timers (DISPATCH_T1 …), business hours … */
   env?: Record<string, string>;
   roster?: Technician[];
+  /** rotations and overrides: the roster file then holds the whole schedule (spec section 9) */
+  schedule?: TestSchedule;
   temporal?: DevServer;
   workers?: number;
   apis?: number;
@@ -49,6 +57,7 @@ export class Stack {
     readonly env: Record<string, string>,
     readonly apiUrls: string[],
     ownsTemporal: boolean,
+    private readonly roster: Technician[],
   ) {
     this.ownsTemporal = ownsTemporal;
   }
@@ -59,7 +68,7 @@ export class Stack {
     const airtable = await startAirtableEmulator({ port: 0, apiKey: 'patTest', baseId: 'appTest' });
     const temporal = opts.temporal ?? (await startTemporal());
     const rosterFile = path.join(ARTIFACTS, `roster-${id}.json`);
-    fs.writeFileSync(rosterFile, JSON.stringify(opts.roster ?? ROSTER));
+    writeRosterFile(rosterFile, opts.roster ?? ROSTER, opts.schedule);
     const apiPorts = await Promise.all(Array.from({ length: opts.apis ?? 1 }, () => freePort()));
     const apiUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
     const env: Record<string, string> = {
@@ -81,7 +90,7 @@ export class Stack {
       ...opts.env,
     };
     twilio.setAppBaseUrl(apiUrls[0]!, apiUrls[0]!);
-    const stack = new Stack(twilio, airtable, temporal, env, apiUrls, !opts.temporal);
+    const stack = new Stack(twilio, airtable, temporal, env, apiUrls, !opts.temporal, opts.roster ?? ROSTER);
     try {
       await Promise.all([
         ...Array.from({ length: opts.workers ?? 1 }, () => stack.startWorker()),
@@ -106,6 +115,11 @@ export class Stack {
     this.apis.push(api);
     await api.waitForLine(/API listening/);
     return api;
+  }
+
+  /** Rewrites the schedule, as an office would edit it; it takes effect within ROSTER_REFRESH. */
+  setSchedule(schedule: TestSchedule): void {
+    writeRosterFile(this.env.ROSTER_FILE!, this.roster, schedule);
   }
 
   get apiUrl(): string {
@@ -154,4 +168,11 @@ export class Stack {
     await this.twilio.close();
     await this.airtable.close();
   }
+}
+
+function writeRosterFile(file: string, technicians: Technician[], schedule: TestSchedule | undefined): void {
+  const content = schedule ? { technicians, rotations: schedule.rotations ?? [], overrides: schedule.overrides ?? [] } : technicians;
+  // Written whole, then renamed: a reader never sees half a file.
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(content));
+  fs.renameSync(`${file}.tmp`, file);
 }

@@ -144,14 +144,17 @@ class Dispatch {
     const steps = escalationRound(this.input.policy);
     for (let round = 1; round <= this.input.policy.maxRounds; round++) {
       this.state.round = round;
-      const roster = await this.twilio.loadRoster();
+      // Before the schedule (section 9) a round paged from the roster read at its start.
+      const roster = this.followsSchedule() ? undefined : await this.twilio.loadRoster();
       const roundStart = this.state.messages.length;
       for (const [index, step] of steps.entries()) {
         if (this.state.assigned) return true;
         // Whose page this round could not reach them gets no follow-up this round (spec section 2:
         // such a page is not waited on). patched(): histories recorded before this rule replay as they ran.
         const unreachable = patched('skip-unreachable-in-round') ? unreachableSince(this.state.messages, roundStart) : new Set<string>();
-        const recipients = stepRecipients(roster, step.tier, this.state.declined, unreachable);
+        // Each step pages its tier's on-call technicians as of the moment it pages.
+        const candidates = roster ?? (await this.twilio.loadOnCall(step.tier));
+        const recipients = stepRecipients(candidates, step.tier, this.state.declined, unreachable);
         if (index > 0 || round > 1) this.audit.event(escalationRow(this.input.callId, round, step, recipients.length, new Date().toISOString()));
         if (recipients.length === 0) continue;
         const stepId = `r${round}s${index + 1}`;
@@ -235,10 +238,12 @@ class Dispatch {
       event: { detail: `no accept after ${this.input.policy.maxRounds} round(s)` },
       standsDown: false,
       notify: async () => {
-        const roster = await this.twilio.loadRoster();
+        const managers = this.followsSchedule()
+          ? await this.twilio.loadOnCall(3)
+          : (await this.twilio.loadRoster()).filter((t) => t.active && t.tier === 3);
         this.outbox.send(this.caller(), 'CUSTOMER_NOTIFIED', text.customerUnansweredText({ businessName: this.input.businessName, replyCode: this.input.replyCode }), 'unanswered');
         const alert = text.managerAlertText({ replyCode: this.input.replyCode, summary: this.state.summary, callerPhone: this.input.callerPhone });
-        for (const manager of roster.filter((t) => t.active && t.tier === 3)) this.outbox.send(manager, 'ALERT', alert, 'alert');
+        for (const manager of managers) this.outbox.send(manager, 'ALERT', alert, 'alert');
       },
     });
     this.graceEndsAt = Date.now() + this.input.policy.graceMs;
@@ -299,6 +304,11 @@ class Dispatch {
   }
 
   // ---- small helpers --------------------------------------------------------------------
+
+  /** Pages follow the on-call schedule; dispatches recorded before it replay with the roster. */
+  private followsSchedule(): boolean {
+    return patched('pages-follow-schedule');
+  }
 
   private setStatus(status: DispatchStatus): void {
     this.state.status = status;

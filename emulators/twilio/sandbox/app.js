@@ -126,7 +126,8 @@ function createCard(phone) {
     status,
     drawn: '',
   };
-  card.root.append(el('header', {}, el('h3', {}, phone), card.role), card.links, card.timeline, card.quick, form, status);
+  card.title = el('h3', {}, phone);
+  card.root.append(el('header', {}, card.title, card.role), card.links, card.timeline, card.quick, form, status);
   return card;
 }
 
@@ -146,14 +147,15 @@ async function sendReply(phone, input, status) {
   void refresh();
 }
 
-function drawCard(card, view) {
-  const drawn = JSON.stringify(view);
+function drawCard(card, view, person) {
+  const drawn = JSON.stringify([view, person]);
   if (drawn === card.drawn) return;
   card.drawn = drawn;
   const atBottom = card.timeline.scrollTop + card.timeline.clientHeight >= card.timeline.scrollHeight - 8;
   const replyCodes = latestReplyCodes(view);
-  // Who a phone is, as far as the stand-in can tell: callers call, technicians get pages.
-  card.role.textContent = view.placedCall ? 'caller' : replyCodes.length ? 'technician' : '';
+  // Who a phone is: the roster names technicians; otherwise callers call and technicians get pages.
+  card.title.replaceChildren(...(person ? [person.name, ' ', el('small', {}, view.phone)] : [view.phone]));
+  card.role.textContent = person ? `tier ${person.tier} technician` : view.placedCall ? 'caller' : replyCodes.length ? 'technician' : '';
   card.role.className = `role ${view.placedCall ? 'caller' : 'technician'}`;
   const links = view.callIds.map((id) => dispatchLink(id, `${shortId(id)} ↗`));
   card.links.replaceChildren(...(links.length ? [links.length > 1 ? 'Dispatches: ' : 'Dispatch: ', ...links] : []));
@@ -184,8 +186,9 @@ function draw(snapshot) {
       cards.set(view.phone, card);
       grid.append(card.root);
     }
-    drawCard(card, view);
+    drawCard(card, view, snapshot.directory?.people.find((p) => p.phone === view.phone));
   }
+  drawOnCall(snapshot.directory);
   // A reset emptied the emulator: drop cards of phones it no longer knows.
   const known = new Set(snapshot.phones.map((v) => v.phone));
   for (const [phone, card] of cards) {
@@ -194,6 +197,20 @@ function draw(snapshot) {
       cards.delete(phone);
     }
   }
+}
+
+/** Who is on call now per tier, and the next hand-off (spec section 9). */
+function drawOnCall(directory) {
+  const panel = document.getElementById('oncall');
+  panel.hidden = !directory;
+  if (!directory) return;
+  document.getElementById('oncall-list').replaceChildren(
+    ...directory.onCall.map(({ tier, names }) => el('li', {}, el('b', {}, `Tier ${tier}: `), names.length ? names.join(', ') : 'nobody')),
+  );
+  const next = directory.nextHandOff;
+  document.getElementById('next-handoff').textContent = next
+    ? `Next hand-off: ${next.technician} (tier ${next.tier}) at ${new Date(next.start).toLocaleString()}`
+    : 'No hand-off ahead in the schedule.';
 }
 
 function setConnection(ok) {

@@ -11,6 +11,8 @@ export const MESSAGE_EVENTS: Readonly<Record<MessageKind, { type: EventType; det
   CUSTOMER_NOTIFIED: { type: 'CUSTOMER_NOTIFIED', detail: 'caller notified' },
   ASSIGNMENT: { type: 'ACCEPTED', detail: 'job details sent to the technician' },
   ALERT: { type: 'UNANSWERED', detail: 'manager alerted: nobody accepted' },
+  ONCALL_REMINDER: { type: 'ONCALL_REMINDER', detail: 'hand-off reminder' },
+  COVERAGE_GAP: { type: 'COVERAGE_GAP', detail: 'coverage gap alert' },
 };
 
 /** The row of one sent message; it never sits blank before its first callback. */

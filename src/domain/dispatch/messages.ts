@@ -308,3 +308,29 @@ export function formatLocalTime(iso: string, timeZone: string): string {
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('weekday')} ${part('month')} ${part('day')}, ${part('hour')}:${part('minute')} ${part('dayPeriod')}`;
 }
+
+// ---------------------------------------------------------------- the on-call schedule
+
+export function handOffReminderText(p: { businessName: string; tier: Tier; start: string; end: string; takingOverFrom: string[]; timeZone: string }): string {
+  const from = p.takingOverFrom.length ? `, taking over from ${p.takingOverFrom.map(toGsmText).join(' and ')}` : '';
+  return fitToSegments(
+    ([business, over]: [string, string]) =>
+      `${business}: you are on call for tier ${p.tier} from ${formatLocalTime(p.start, p.timeZone)} to ${formatLocalTime(p.end, p.timeZone)}${over}. Reply ONCALL to see who else is on call.`,
+    [toGsmText(p.businessName), from],
+  );
+}
+
+export function coverageGapText(p: { businessName: string; tier: Tier; start: string; end: string; open: boolean; timeZone: string }): string {
+  const until = `${p.open ? 'at least ' : ''}${formatLocalTime(p.end, p.timeZone)}`;
+  return fitToSegments(
+    ([business]: [string]) =>
+      `${business}: nobody is on call for tier ${p.tier} from ${formatLocalTime(p.start, p.timeZone)} to ${until}. Add an override in the on-call schedule to cover it.`,
+    [toGsmText(p.businessName)],
+  );
+}
+
+export function onCallReply(p: { onCall: Record<Tier, { name: string }[]>; nextHandOff?: { tier: Tier; technician: string; start: string }; timeZone: string }): string {
+  const tiers = ([1, 2, 3] as Tier[]).map((tier) => `tier ${tier}: ${p.onCall[tier].map((t) => t.name).join(', ') || 'nobody'}`).join('; ');
+  const next = p.nextHandOff ? ` Next hand-off: ${p.nextHandOff.technician} (tier ${p.nextHandOff.tier}) ${formatLocalTime(p.nextHandOff.start, p.timeZone)}.` : '';
+  return fitToSegments(([who, after]: [string, string]) => `On call now - ${who}.${after}`, [toGsmText(tiers), toGsmText(next)]);
+}

@@ -3,6 +3,8 @@
 export type ParsedReply =
   | { kind: 'accept' | 'decline'; code?: string }
   | { kind: 'optout' | 'optin' | 'help' }
+  /** who is on call now (spec section 4): any words may follow, "WHO is on call?" */
+  | { kind: 'oncall' }
   | { kind: 'unknown' };
 
 const DECISION_WORDS: Record<string, 'accept' | 'decline'> = {
@@ -32,11 +34,14 @@ const CARRIER_KEYWORDS: Record<string, 'optout' | 'optin' | 'help'> = {
   INFO: 'help',
 };
 
+const ON_CALL_WORDS = new Set(['ONCALL', 'WHO']);
+
 const CODE_PATTERN = /^[A-Z0-9]{3,8}$/;
 
 export function parseReply(body: string): ParsedReply {
   const words = body.trim().toUpperCase().split(/\s+/).filter((w) => w.length > 0);
   const [word, code, ...rest] = words;
+  if (word !== undefined && ON_CALL_WORDS.has(word.replace(/[^A-Z]/g, ''))) return { kind: 'oncall' };
   if (word === undefined || rest.length > 0) return { kind: 'unknown' };
 
   const keyword = CARRIER_KEYWORDS[word];

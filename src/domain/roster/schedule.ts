@@ -186,8 +186,3 @@ export function coverageGaps(schedule: Schedule, from: number, to: number, tier:
   });
   return gaps;
 }
-
-/** A time as the business reads it, e.g. "Fri Jan 2, 17:00 EST". */
-export function businessTime(instant: number, timeZone: string): string {
-  return DateTime.fromMillis(instant, { zone: timeZone }).toFormat('ccc LLL d, HH:mm ZZZZ');
-}
