@@ -47,6 +47,11 @@ describe('Airtable emulator REST API', () => {
     const res = await api('GET', `/v0/${BASE_ID}/Jobs`);
     expect(res.status).toBe(403);
     expect(res.body.error.type).toBe('INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND');
+    // The request log names the table of a refused request too.
+    expect(emulator.state.requestLog().map((r) => [r.table, r.status])).toEqual([
+      ['Calls', 404],
+      ['Jobs', 403],
+    ]);
   });
 
   it('upserts: creates, then updates on the merge field, with Airtable-shaped ids', async () => {
