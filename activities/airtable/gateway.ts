@@ -3,18 +3,23 @@
 // randomly and without bound inside a single activity attempt, while Temporal can retry the
 // whole activity after Airtable's 30 s lock-out and keep the attempt visible to ops.
 import Airtable from 'airtable';
+import type { Override, Rotation } from '../../src/domain/roster/schedule';
 import type { CallRow, DispatchEventRow, Technician } from '../../src/domain/types';
 import type { Logger } from '../../src/observability/logger';
-import { parseTechnicians } from '../roster/technicianRows';
-import { toAirtableRequestError } from './errors';
+import { parseOverrides, parseRotations } from '../roster/scheduleRows';
+import { parseTechnicians, type LabelledRow } from '../roster/technicianRows';
+import { AirtableRequestError, toAirtableRequestError } from './errors';
 import {
   CALLS,
   DISPATCH_EVENTS,
+  OVERRIDES,
+  ROTATIONS,
   TECHNICIANS,
   fromAirtableFields,
   primaryFieldName,
   toAirtableFields,
   type AirtableFields,
+  type FieldSpec,
   type TableSpec,
 } from '../../src/domain/airtable/fields';
 import { DEFAULT_REQUESTS_PER_SECOND, requestIntervalMs } from '../../src/domain/airtable/pace';
@@ -31,6 +36,18 @@ export interface AirtableGateway {
   upsertEvents(rows: DispatchEventRow[]): Promise<UpsertResult>;
   /** active technicians, validated; invalid rows are skipped with a warning */
   listTechnicians(): Promise<Technician[]>;
+  /**
+   * The on-call schedule: every valid Rotations row (inactive ones flagged) and Overrides row,
+   * links to Technicians resolved to names, invalid rows skipped with a warning. A base without
+   * the tables reads as an empty schedule; an unreachable Airtable rejects (keep the last one).
+   */
+  listSchedule(): Promise<ScheduleTables>;
+}
+
+/** The Rotations and Overrides tables as read; src/domain/roster/schedule adds the roster and zone. */
+export interface ScheduleTables {
+  rotations: Rotation[];
+  overrides: Override[];
 }
 
 export interface AirtableGatewayOptions {
@@ -49,6 +66,8 @@ export interface AirtableGatewayOptions {
    * server hands it.
    */
   requestsPerSecond?: number;
+  /** the business time zone: how the schedule's rows compare a Start and End typed without an offset */
+  timeZone?: string;
 }
 
 interface AirtableRecordJson {
@@ -115,23 +134,95 @@ export function createAirtableGateway(options: AirtableGatewayOptions): Airtable
     return result;
   }
 
+  /** Every record of the table, page by page (Airtable's pages hold at most 100). */
+  async function listAll(table: TableSpec, qs: Record<string, unknown> = {}): Promise<AirtableRecordJson[]> {
+    const records: AirtableRecordJson[] = [];
+    let offset: string | undefined;
+    do {
+      const page = await request<ListResponse>(`list "${table.name}"`, {
+        method: 'GET',
+        table: table.name,
+        qs: { pageSize: 100, ...qs, ...(offset ? { offset } : {}) },
+      });
+      records.push(...page.records);
+      offset = page.offset;
+    } while (offset);
+    return records;
+  }
+
+  /**
+   * An optional table's records, or undefined when the base seems to lack it: Airtable answers a
+   * personal access token 403 INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND for a table that does not
+   * exist (the official client reports it as NOT_AUTHORIZED), older keys 404 TABLE_NOT_FOUND. Both
+   * also mean "no access to the base", so the caller confirms the base is readable.
+   */
+  async function listOptional(table: TableSpec): Promise<AirtableRecordJson[] | undefined> {
+    try {
+      return await listAll(table);
+    } catch (err) {
+      if (err instanceof AirtableRequestError && (err.status === 403 || err.status === 404)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Record id → Name of every Technicians row, active or not: what links point at. */
+  async function technicianNamesById(): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const record of await listAll(TECHNICIANS, { fields: [TECHNICIANS.columns.name.name] })) {
+      const name = record.fields[TECHNICIANS.columns.name.name];
+      if (typeof name === 'string' && name.trim() !== '') names.set(record.id, name.trim());
+    }
+    return names;
+  }
+
+  let missingScheduleTables = '';
+  /** Logs the schedule tables' absence once, and again only when it changes. */
+  function noteMissing(tables: string[]): void {
+    const now = tables.join(', ');
+    if (now === missingScheduleTables) return;
+    if (tables.length) {
+      logger.info({ missing: tables }, `schedule tables missing (${now}): read as empty; where a tier has no rotation everyone Active pages as before`);
+    } else {
+      logger.info('schedule tables found: the on-call schedule is read from Rotations and Overrides');
+    }
+    missingScheduleTables = now;
+  }
+
   return {
     upsertCalls: (rows) => upsert(CALLS, rows),
     upsertEvents: (rows) => upsert(DISPATCH_EVENTS, rows),
 
     async listTechnicians() {
-      const rows: { label: string; row: unknown }[] = [];
-      let offset: string | undefined;
-      do {
-        const page = await request<ListResponse>(`list "${TECHNICIANS.name}"`, {
-          method: 'GET',
-          table: TECHNICIANS.name,
-          qs: { pageSize: 100, filterByFormula: `{${TECHNICIANS.columns.active.name}}`, ...(offset ? { offset } : {}) },
-        });
-        for (const record of page.records) rows.push({ label: record.id, row: fromAirtableFields(TECHNICIANS, record.fields) });
-        offset = page.offset;
-      } while (offset);
+      const records = await listAll(TECHNICIANS, { filterByFormula: `{${TECHNICIANS.columns.active.name}}` });
+      const rows = records.map((record) => ({ label: record.id, row: fromAirtableFields(TECHNICIANS, record.fields) }));
       return parseTechnicians(rows, `Airtable ${TECHNICIANS.name}`, logger);
+    },
+
+    async listSchedule() {
+      const rotations = await listOptional(ROTATIONS);
+      const overrides = await listOptional(OVERRIDES);
+      const missing = [rotations === undefined ? ROTATIONS.name : [], overrides === undefined ? OVERRIDES.name : []].flat();
+      // A cell holding an array is a link (or lookup) field: its record ids need the names.
+      const linked = (records: AirtableRecordJson[] | undefined, fields: FieldSpec[]) =>
+        (records ?? []).some((r) => fields.some((field) => Array.isArray(r.fields[field.name])));
+      const needsNames =
+        linked(rotations, [ROTATIONS.columns.members]) || linked(overrides, [OVERRIDES.columns.technician, OVERRIDES.columns.replaces]);
+      // One listing of Technicians serves both: the names links point at, and the proof that a
+      // 403/404 above meant a missing table rather than a base this token cannot read (it throws).
+      const technicianNames = needsNames || missing.length ? await technicianNamesById() : undefined;
+      noteMissing(missing);
+
+      const parse = { technicianNames, timeZone: options.timeZone };
+      const rows = (table: TableSpec, records: AirtableRecordJson[] | undefined): LabelledRow[] =>
+        (records ?? []).map((record) => {
+          const name = record.fields[primaryFieldName(table)];
+          return { label: `${record.id}${typeof name === 'string' && name.trim() ? ` (${name.trim()})` : ''}`, row: fromAirtableFields(table, record.fields) };
+        });
+      const labels = (table: TableSpec) => Object.fromEntries(Object.entries(table.columns).map(([key, spec]) => [key, `"${spec.name}"`]));
+      return {
+        rotations: parseRotations(rows(ROTATIONS, rotations), `Airtable ${ROTATIONS.name}`, logger, { ...parse, fieldLabels: labels(ROTATIONS) }),
+        overrides: parseOverrides(rows(OVERRIDES, overrides), `Airtable ${OVERRIDES.name}`, logger, { ...parse, fieldLabels: labels(OVERRIDES) }),
+      };
     },
   };
 }

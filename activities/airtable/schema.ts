@@ -1,8 +1,9 @@
 // Builds and checks the Airtable base through the Meta API, from the same schema the gateway
-// writes with (activities/airtable/fields.ts). Setup only adds: existing tables and fields —
+// writes with (src/domain/airtable/fields.ts). Setup only adds: existing tables and fields —
 // and anything an office added — are left as they are.
+import type { Logger } from '../../src/observability/logger';
 import { AirtableRequestError, classifyStatus } from './errors';
-import { SCHEMA, tableFields, type FieldSpec } from '../../src/domain/airtable/fields';
+import { SCHEMA, schemaInTimeZone, tableFields, type FieldSpec, type TableSpec } from '../../src/domain/airtable/fields';
 
 export interface AirtableConnection {
   apiKey: string;
@@ -15,6 +16,16 @@ export interface AirtableConnection {
 export interface SchemaGap {
   table: string;
   field?: string;
+  /** part of an optional table (the on-call schedule's): the product works without it */
+  optional?: true;
+}
+
+/** The base's gaps, split by what they cost. */
+export interface SchemaReview {
+  /** tables and fields the product writes or reads the roster from: rows are refused until added */
+  required: SchemaGap[];
+  /** the on-call schedule's tables and fields: without them everyone Active is on call */
+  optional: SchemaGap[];
 }
 
 interface MetaTable {
@@ -28,17 +39,32 @@ const DEFAULT_ENDPOINT = 'https://api.airtable.com';
 const REQUEST_SPACING_MS = 250;
 let nextRequestAt = 0;
 
-/** The spec's tables and fields the base lacks; empty when the base is ready. */
+/** The spec's required tables and fields the base lacks; empty when the product can write to it.
+ *  The optional schedule tables are left out: see reviewAirtableBase. */
 export async function checkAirtableBase(conn: AirtableConnection): Promise<SchemaGap[]> {
-  return findGaps(await listTables(conn));
+  return (await reviewAirtableBase(conn)).required;
 }
 
-/** Creates the missing tables and fields; returns what it created. Safe to run again. */
-export async function setupAirtableBase(conn: AirtableConnection): Promise<SchemaGap[]> {
+/** Every gap of the base, required and optional (one Meta API request). */
+export async function reviewAirtableBase(conn: AirtableConnection): Promise<SchemaReview> {
+  const gaps = findGaps(await listTables(conn));
+  return { required: gaps.filter((g) => !g.optional), optional: gaps.filter((g) => g.optional) };
+}
+
+export interface SetupOptions {
+  /** IANA zone the schedule's Start and End are shown and typed in (the business time zone);
+   *  default: each viewer's own */
+  timeZone?: string;
+}
+
+/** Creates the missing tables and fields, the optional schedule tables included; returns what it
+ *  created. Safe to run again. */
+export async function setupAirtableBase(conn: AirtableConnection, options: SetupOptions = {}): Promise<SchemaGap[]> {
+  const schema = options.timeZone ? schemaInTimeZone(options.timeZone) : SCHEMA;
   const existing = await listTables(conn);
-  const gaps = findGaps(existing);
+  const gaps = findGaps(existing, schema);
   for (const gap of gaps) {
-    const spec = SCHEMA.find((table) => table.name === gap.table);
+    const spec = schema.find((table) => table.name === gap.table);
     if (!spec) continue;
     if (gap.field === undefined) {
       await metaRequest<MetaTable>(conn, 'POST', '/tables', { name: spec.name, description: spec.description, fields: tableFields(spec) });
@@ -55,16 +81,40 @@ export function describeGaps(gaps: SchemaGap[]): string[] {
   return gaps.map((gap) => (gap.field === undefined ? `table "${gap.table}"` : `field "${gap.field}" in table "${gap.table}"`));
 }
 
-function findGaps(existing: MetaTable[]): SchemaGap[] {
+/**
+ * The start-up check's log lines: an error for required gaps (rows refused until someone runs
+ * `npm run airtable:setup`), and for the schedule's tables an info line when they are absent —
+ * a base without them pages everyone Active, as before schedules — or a warning when a table is
+ * there but lacks a field (rows that need it are skipped).
+ */
+export function logSchemaReview(review: SchemaReview, logger: Logger): void {
+  const { required, optional } = review;
+  if (required.length) {
+    logger.error({ alert: 'airtable-schema', missing: describeGaps(required) }, `Airtable base lacks ${describeGaps(required).join(', ')}: run npm run airtable:setup`);
+  }
+  const absentTables = optional.filter((g) => g.field === undefined);
+  const absentFields = optional.filter((g) => g.field !== undefined);
+  if (absentTables.length) {
+    const missing = describeGaps(absentTables);
+    logger.info({ missing }, `schedule tables missing (${missing.join(', ')}): everyone Active pages as before; run npm run airtable:setup to add them`);
+  }
+  if (absentFields.length) {
+    const missing = describeGaps(absentFields);
+    logger.warn({ alert: 'airtable-schedule-schema', missing }, `on-call schedule tables incomplete: base lacks ${missing.join(', ')} (rows needing it are skipped): run npm run airtable:setup`);
+  }
+}
+
+function findGaps(existing: MetaTable[], schema: readonly TableSpec[] = SCHEMA): SchemaGap[] {
   const gaps: SchemaGap[] = [];
-  for (const spec of SCHEMA) {
+  for (const spec of schema) {
+    const optional = spec.optional ? ({ optional: true } as const) : {};
     const table = existing.find((t) => t.name === spec.name);
     if (!table) {
-      gaps.push({ table: spec.name });
+      gaps.push({ table: spec.name, ...optional });
       continue;
     }
     for (const field of tableFields(spec)) {
-      if (!table.fields.some((f) => f.name === field.name)) gaps.push({ table: spec.name, field: field.name });
+      if (!table.fields.some((f) => f.name === field.name)) gaps.push({ table: spec.name, field: field.name, ...optional });
     }
   }
   return gaps;

@@ -19,7 +19,7 @@ export interface AirtableEmulatorOptions {
   dataFile?: string;
   /** Airtable's per-base limit; default 5 */
   requestsPerSecond?: number;
-  /** default true: the spec's three tables exist from the start; false: an empty base */
+  /** default true: the spec's tables (the schedule's included) exist from the start; false: an empty base */
   createSchema?: boolean;
 }
 
@@ -105,13 +105,15 @@ export async function startAirtableEmulator(opts: AirtableEmulatorOptions): Prom
 /** Outage, auth and rate limit, in that order, and the request log for every /v0 request. */
 function gatekeeper(opts: AirtableEmulatorOptions, traffic: Traffic, outage: () => number | null) {
   return (req: Request, res: Response, next: NextFunction) => {
+    // Read now: a request that fails leaves the /v0 router, and by 'finish' its path is the app's.
+    const path = req.path;
     res.on('finish', () => {
       const records = (req.body as { records?: unknown } | undefined)?.records;
       traffic.record({
         time: new Date().toISOString(),
         method: req.method,
-        path: req.path,
-        table: tableOf(req.path),
+        path,
+        table: tableOf(path),
         status: res.statusCode,
         ...(Array.isArray(records) ? { records: records.length } : {}),
       });

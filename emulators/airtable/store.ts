@@ -1,5 +1,6 @@
 // The emulated base: tables with typed fields and their records, with Airtable's write rules
-// (unknown field → 422, wrong type → 422, ≤10 records per write, upsert on merge fields).
+// (unknown field → 422, wrong type → 422, ≤10 records per write, upsert on merge fields), and
+// linked-record fields holding arrays of record ids, as the REST API returns them.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -20,8 +21,12 @@ export class EmulatorHttpError extends Error {
   }
 }
 
-export interface FieldDef extends FieldSpec {
+/** The product's field types, and those an office may choose by hand that the emulator knows. */
+export type EmulatorFieldType = FieldType | 'email' | 'url' | 'multipleRecordLinks';
+
+export interface FieldDef extends Omit<FieldSpec, 'type'> {
   id: string;
+  type: EmulatorFieldType;
 }
 
 export interface TableDef {
@@ -55,7 +60,8 @@ export interface UpdateOptions {
 
 const MAX_RECORDS_PER_WRITE = 10;
 const MAX_PAGE_SIZE = 100;
-const SUPPORTED_TYPES = new Set<string>(['singleLineText', 'multilineText', 'phoneNumber', 'singleSelect', 'number', 'dateTime', 'checkbox', 'email', 'url']);
+const SUPPORTED_TYPES = new Set<string>(['singleLineText', 'multilineText', 'phoneNumber', 'singleSelect', 'number', 'dateTime', 'checkbox', 'email', 'url', 'multipleRecordLinks']);
+const RECORD_ID = /^rec[A-Za-z0-9]{14}$/;
 
 const ALPHANUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** Airtable-style id: a 3-letter prefix and 14 letters/digits. */
@@ -93,10 +99,11 @@ export class BaseStore {
     if (!Array.isArray(input.fields) || input.fields.length === 0) throw invalid('INVALID_REQUEST_UNKNOWN', 'a table needs at least one field');
     const fields: FieldDef[] = [];
     for (const spec of input.fields) {
-      const field = validateFieldSpec(spec);
+      const field = this.checkLinkTarget(validateFieldSpec(spec));
       if (fields.some((f) => f.name === field.name)) throw invalid('DUPLICATE_OR_EMPTY_FIELD_NAME', `Duplicate field name "${field.name}"`);
       fields.push(field);
     }
+    if (fields[0]?.type === 'multipleRecordLinks') throw invalid('INVALID_FIELD_TYPE', 'A primary field cannot be a linked record field');
     const table: StoredTable = {
       id: newId('tbl'),
       name: input.name,
@@ -112,7 +119,7 @@ export class BaseStore {
 
   createField(tableIdOrName: string, spec: unknown): FieldDef {
     const table = this.table(tableIdOrName);
-    const field = validateFieldSpec(spec);
+    const field = this.checkLinkTarget(validateFieldSpec(spec));
     if (table.fields.some((f) => f.name === field.name)) throw invalid('DUPLICATE_OR_EMPTY_FIELD_NAME', `Field "${field.name}" already exists`);
     table.fields.push(field);
     this.persist();
@@ -133,8 +140,14 @@ export class BaseStore {
     return structuredClone(this.table(tableIdOrName).records);
   }
 
-  listRecords(tableIdOrName: string, query: { pageSize?: unknown; offset?: unknown; filterByFormula?: unknown; maxRecords?: unknown }): { records: EmulatorRecord[]; offset?: string } {
+  listRecords(
+    tableIdOrName: string,
+    query: { pageSize?: unknown; offset?: unknown; filterByFormula?: unknown; maxRecords?: unknown; fields?: unknown; 'fields[]'?: unknown },
+  ): { records: EmulatorRecord[]; offset?: string } {
     const table = this.table(tableIdOrName);
+    // `fields[]=Name&fields[]=Tier` (GET) or `fields: [...]` (POST listRecords): only those cells.
+    const only = query['fields[]'] ?? query.fields;
+    const wanted = only === undefined ? undefined : (Array.isArray(only) ? only : [only]).map((name) => this.field(table, String(name)).name);
     let matching = table.records;
     if (typeof query.filterByFormula === 'string' && query.filterByFormula.trim() !== '') {
       let predicate: (fields: Record<string, unknown>) => boolean;
@@ -152,13 +165,15 @@ export class BaseStore {
     const start = query.offset === undefined || query.offset === '' ? 0 : decodeOffset(query.offset);
     const page = matching.slice(start, start + pageSize);
     const next = start + pageSize < matching.length ? { offset: encodeOffset(start + pageSize) } : {};
-    return { records: structuredClone(page), ...next };
+    const records = structuredClone(page);
+    if (wanted) for (const record of records) record.fields = Object.fromEntries(Object.entries(record.fields).filter(([name]) => wanted.includes(name)));
+    return { records, ...next };
   }
 
   createRecords(tableIdOrName: string, inputs: unknown, typecast: boolean): EmulatorRecord[] {
     const table = this.table(tableIdOrName);
     // Validate everything first: Airtable applies a write request all or nothing.
-    const validated = checkRecordList(inputs).map((input) => coerceFields(table, input.fields ?? {}, typecast));
+    const validated = checkRecordList(inputs).map((input) => coerceFields(table, input.fields ?? {}, typecast, this.linkResolver()));
     const records = validated.map((fields) => this.insert(table, fields));
     this.persist();
     return structuredClone(records);
@@ -176,7 +191,7 @@ export class BaseStore {
     }
     // Validate everything first (see createRecords).
     const planned = list.map((input) => {
-      const fields = coerceFields(table, input.fields ?? {}, options.typecast);
+      const fields = coerceFields(table, input.fields ?? {}, options.typecast, this.linkResolver());
       if (!mergeOn) {
         if (typeof input.id !== 'string') throw invalid('INVALID_RECORDS', 'each record needs an id');
         return { target: this.recordById(table, input.id), fields };
@@ -235,8 +250,32 @@ export class BaseStore {
 
   private table(idOrName: string): StoredTable {
     const table = this.findTable(idOrName);
-    if (!table) throw new EmulatorHttpError(404, 'TABLE_NOT_FOUND', `Could not find table ${idOrName} in this base`);
+    // What Airtable answers a personal access token for a table the base lacks: it does not tell
+    // a missing table from one the token may not see.
+    if (!table) throw new EmulatorHttpError(403, 'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND', MODEL_NOT_FOUND);
     return table;
+  }
+
+  /** A link field must name an existing table (`options.linkedTableId`), as the Meta API insists. */
+  private checkLinkTarget(field: FieldDef): FieldDef {
+    if (field.type !== 'multipleRecordLinks') return field;
+    const target = field.options?.linkedTableId;
+    if (typeof target !== 'string' || !this.tables.some((t) => t.id === target)) {
+      throw invalid('INVALID_FIELD_TYPE_OPTIONS_FOR_CREATE', `Field "${field.name}": linkedTableId ${String(target)} is not a table of this base`);
+    }
+    return field;
+  }
+
+  /** For link cells: the linked table's record ids, and its records by primary field value. */
+  private linkResolver(): LinkResolver {
+    return (field, item, typecast) => {
+      const target = this.tables.find((t) => t.id === field.options?.linkedTableId);
+      if (!target) return undefined;
+      if (target.records.some((r) => r.id === item)) return item;
+      if (!typecast || RECORD_ID.test(item)) return undefined;
+      const primary = target.fields.find((f) => f.id === target.primaryFieldId)?.name as string;
+      return target.records.find((r) => r.fields[primary] === item)?.id;
+    };
   }
 
   private field(table: StoredTable, name: string): FieldDef {
@@ -265,6 +304,12 @@ export class BaseStore {
   }
 }
 
+const MODEL_NOT_FOUND =
+  'Invalid permissions, or the requested model was not found. Check that both your user and your token have the required permissions, and that the model names and/or ids are correct.';
+
+/** A link cell's item → the linked record's id, or undefined when there is none. */
+type LinkResolver = (field: FieldDef, item: string, typecast: boolean) => string | undefined;
+
 function load(file: string): StoredTable[] {
   mkdirSync(dirname(file), { recursive: true });
   if (!existsSync(file)) return [];
@@ -292,26 +337,26 @@ function checkRecordList(inputs: unknown): RecordInput[] {
 
 function applyFields(record: EmulatorRecord, fields: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(fields)) {
-    // Airtable stores an unticked checkbox or empty text as an absent cell.
-    if (value === null || value === false || value === '') delete record.fields[name];
+    // Airtable stores an unticked checkbox, empty text or no links as an absent cell.
+    if (value === null || value === false || value === '' || (Array.isArray(value) && value.length === 0)) delete record.fields[name];
     else record.fields[name] = value;
   }
 }
 
-function coerceFields(table: StoredTable, fields: Record<string, unknown>, typecast: boolean): Record<string, unknown> {
+function coerceFields(table: StoredTable, fields: Record<string, unknown>, typecast: boolean, links: LinkResolver): Record<string, unknown> {
   if (typeof fields !== 'object' || fields === null) throw invalid('INVALID_RECORDS', 'fields must be an object');
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) {
     const field = table.fields.find((f) => f.name === name || f.id === name);
     if (!field) throw invalid('UNKNOWN_FIELD_NAME', `Unknown field name: "${name}"`);
-    out[field.name] = value === null ? null : coerceValue(field, value, typecast);
+    out[field.name] = value === null ? null : coerceValue(field, value, typecast, links);
   }
   return out;
 }
 
-function coerceValue(field: FieldDef, value: unknown, typecast: boolean): unknown {
+function coerceValue(field: FieldDef, value: unknown, typecast: boolean, links: LinkResolver): unknown {
   const reject = () => invalid('INVALID_VALUE_FOR_COLUMN', `Field "${field.name}" cannot accept the provided value ${JSON.stringify(value)}`);
-  switch (field.type as FieldType | 'email' | 'url') {
+  switch (field.type) {
     case 'singleLineText':
     case 'multilineText':
     case 'phoneNumber':
@@ -341,6 +386,16 @@ function coerceValue(field: FieldDef, value: unknown, typecast: boolean): unknow
       field.options = { ...field.options, choices };
       return value;
     }
+    case 'multipleRecordLinks': {
+      // An array of record ids; with typecast also the linked rows' primary field values (where
+      // Airtable would create a row for a value no row has, the emulator refuses the write).
+      if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw reject();
+      return (value as string[]).map((item) => {
+        const id = links(field, item, typecast);
+        if (id === undefined) throw invalid('ROW_DOES_NOT_EXIST', `Record ID ${item} does not exist in the table linked from field "${field.name}"`);
+        return id;
+      });
+    }
     default:
       throw reject();
   }
@@ -364,10 +419,11 @@ function validateFieldSpec(spec: unknown): FieldDef {
     singleSelect: ['choices'],
     dateTime: ['timeZone', 'dateFormat', 'timeFormat'],
     checkbox: ['icon', 'color'],
+    multipleRecordLinks: ['linkedTableId'],
   };
   const missing = (required[type] ?? []).filter((key) => opts?.[key] === undefined);
   if (missing.length) throw invalid('INVALID_FIELD_TYPE_OPTIONS_FOR_CREATE', `Field "${name}" (${type}) needs options ${missing.join(', ')}`);
-  return { id: newId('fld'), name, type: type as FieldType, ...(opts ? { options: structuredClone(opts) } : {}), ...(typeof description === 'string' ? { description } : {}) };
+  return { id: newId('fld'), name, type: type as EmulatorFieldType, ...(opts ? { options: structuredClone(opts) } : {}), ...(typeof description === 'string' ? { description } : {}) };
 }
 
 function toPositiveInt(value: unknown, name: string): number | undefined {

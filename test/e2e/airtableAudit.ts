@@ -39,6 +39,9 @@ export const SPEC_EVENTS_FIELDS = [
 ] as const;
 
 export const SPEC_TECHNICIANS_FIELDS = ['Name', 'Phone', 'Tier', 'Active'] as const;
+// Section 9: the on-call schedule, read by the service, never written.
+export const SPEC_ROTATIONS_FIELDS = ['Name', 'Tier', 'Members', 'Start', 'Shift Hours', 'Active'] as const;
+export const SPEC_OVERRIDES_FIELDS = ['Name', 'Technician', 'Tier', 'Start', 'End', 'Replaces'] as const;
 
 export const SPEC_SELECTS: Record<string, Record<string, readonly string[]>> = {
   Calls: {
@@ -244,6 +247,8 @@ export function specShapeProblems(stack: Stack): string[] {
     Calls: SPEC_CALLS_FIELDS,
     'Dispatch Events': SPEC_EVENTS_FIELDS,
     Technicians: SPEC_TECHNICIANS_FIELDS,
+    Rotations: SPEC_ROTATIONS_FIELDS,
+    Overrides: SPEC_OVERRIDES_FIELDS,
   };
   for (const table of stack.airtable.state.tables()) {
     const names = spec[table.name];

@@ -10,6 +10,7 @@ import {
   type DispatchEventRow,
   type Technician,
 } from '../types';
+import type { Override, Rotation } from '../roster/schedule';
 
 export type FieldType =
   | 'singleLineText'
@@ -33,6 +34,8 @@ export interface TableSpec<K extends string = string> {
   description: string;
   primary: K;
   columns: Record<K, FieldSpec>;
+  /** the product works without it: a base lacking the table reads it as empty (the schedule's tables) */
+  optional?: boolean;
 }
 
 const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed'];
@@ -48,6 +51,15 @@ const dateTime = (name: string): FieldSpec => ({
   type: 'dateTime',
   options: { timeZone: 'utc', dateFormat: { name: 'iso' }, timeFormat: { name: '24hour' } },
 });
+// The schedule's Start and End are typed by the office, so they are shown and entered in one zone
+// for everyone: the business time zone when setup is given it, else each viewer's own ('client').
+// Whatever the zone, the REST API returns the instant in UTC ISO.
+const officeDateTime = (name: string, timeZone: string): FieldSpec => ({
+  name,
+  type: 'dateTime',
+  options: { timeZone, dateFormat: { name: 'iso' }, timeFormat: { name: '24hour' } },
+});
+const decimal = (name: string): FieldSpec => ({ name, type: 'number', options: { precision: 2 } });
 const select = (name: string, choices: readonly string[]): FieldSpec => ({
   name,
   type: 'singleSelect',
@@ -106,7 +118,54 @@ export const TECHNICIANS: TableSpec<keyof Technician> = {
   },
 };
 
-export const SCHEMA: readonly TableSpec[] = [CALLS, DISPATCH_EVENTS, TECHNICIANS];
+/** The zone Start and End are shown in when setup is not told the business time zone. */
+export const VIEWER_TIME_ZONE = 'client';
+
+// Members, Technician and Replaces are text (technician names) so a base built by hand from the
+// spec works; an office may turn them into links to Technicians rows, which the gateway resolves.
+function rotationsTable(timeZone: string): TableSpec<keyof Rotation> {
+  return {
+    name: 'Rotations',
+    description: 'On-call rotations: Members take turns of Shift Hours from Start, in order. Read by the service; without this table everyone Active is on call.',
+    primary: 'name',
+    optional: true,
+    columns: {
+      name: text('Name'),
+      tier: integer('Tier'),
+      members: text('Members'),
+      start: officeDateTime('Start', timeZone),
+      shiftHours: decimal('Shift Hours'),
+      active: checkbox('Active'),
+    },
+  };
+}
+
+function overridesTable(timeZone: string): TableSpec<keyof Override> {
+  return {
+    name: 'Overrides',
+    description: 'One-off on-call changes: Technician is on call for Tier from Start until End, instead of Replaces when given. Read by the service.',
+    primary: 'name',
+    optional: true,
+    columns: {
+      name: text('Name'),
+      technician: text('Technician'),
+      tier: integer('Tier'),
+      start: officeDateTime('Start', timeZone),
+      end: officeDateTime('End', timeZone),
+      replaces: text('Replaces'),
+    },
+  };
+}
+
+export const ROTATIONS = rotationsTable(VIEWER_TIME_ZONE);
+export const OVERRIDES = overridesTable(VIEWER_TIME_ZONE);
+
+export const SCHEMA: readonly TableSpec[] = [CALLS, DISPATCH_EVENTS, TECHNICIANS, ROTATIONS, OVERRIDES];
+
+/** SCHEMA as setup creates it: the schedule's Start and End shown in `timeZone` (the business's). */
+export function schemaInTimeZone(timeZone: string): readonly TableSpec[] {
+  return [CALLS, DISPATCH_EVENTS, TECHNICIANS, rotationsTable(timeZone), overridesTable(timeZone)];
+}
 
 /** The table's fields in creation order: the primary field first, as the Meta API requires. */
 export function tableFields<K extends string>(table: TableSpec<K>): FieldSpec[] {

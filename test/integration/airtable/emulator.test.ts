@@ -1,5 +1,5 @@
 // The emulator's REST surface as Airtable clients and other test processes see it over HTTP.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -42,11 +42,16 @@ describe('Airtable emulator REST API', () => {
     expect(res).toEqual({ status: 401, body: { error: { type: 'AUTHENTICATION_REQUIRED', message: expect.any(String) } } });
   });
 
-  it('answers 404 for an unknown base or table', async () => {
+  it('answers 404 for an unknown base, and for an unknown table what Airtable answers a personal access token', async () => {
     expect((await api('GET', '/v0/appNope/Calls')).body.error.type).toBe('NOT_FOUND');
     const res = await api('GET', `/v0/${BASE_ID}/Jobs`);
-    expect(res.status).toBe(404);
-    expect(res.body.error.type).toBe('TABLE_NOT_FOUND');
+    expect(res.status).toBe(403);
+    expect(res.body.error.type).toBe('INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND');
+    // The request log names the table of a refused request too.
+    expect(emulator.state.requestLog().map((r) => [r.table, r.status])).toEqual([
+      ['Calls', 404],
+      ['Jobs', 403],
+    ]);
   });
 
   it('upserts: creates, then updates on the merge field, with Airtable-shaped ids', async () => {
@@ -105,6 +110,42 @@ describe('Airtable emulator REST API', () => {
     expect((await api('GET', `${calls}?filterByFormula=${encodeURIComponent('{Nope}')}`)).body.error.type).toBe('INVALID_FILTER_BY_FORMULA');
   });
 
+  it('returns only the cells named with fields[], and refuses an unknown one', async () => {
+    await api('POST', calls, { records: [{ fields: { 'Call ID': 'CA1', Status: 'PAGING', Summary: 'no heat' } }] });
+    const res = await api('GET', `${calls}?fields%5B%5D=Call+ID&fields%5B%5D=Status`);
+    expect(res.body.records.map((r: any) => r.fields)).toEqual([{ 'Call ID': 'CA1', Status: 'PAGING' }]);
+    expect((await api('GET', `${calls}?fields%5B%5D=Colour`)).body.error.type).toBe('UNKNOWN_FIELD_NAME');
+  });
+
+  it('holds linked-record fields as arrays of record ids, as Airtable returns them', async () => {
+    const technicians = emulator.state.tables().find((t) => t.name === 'Technicians')!;
+    const meta = `/v0/meta/bases/${BASE_ID}/tables`;
+    const crew = await api('POST', meta, {
+      name: 'Crews',
+      fields: [
+        { name: 'Name', type: 'singleLineText' },
+        { name: 'Members', type: 'multipleRecordLinks', options: { linkedTableId: technicians.id } },
+      ],
+    });
+    expect(crew.status).toBe(200);
+    const linkNowhere = await api('POST', `${meta}/${crew.body.id}/fields`, { name: 'Lead', type: 'multipleRecordLinks', options: { linkedTableId: 'tblNope' } });
+    expect(linkNowhere.status).toBe(422);
+
+    const techs = await api('POST', `/v0/${BASE_ID}/Technicians`, { records: [{ fields: { Name: 'Alex' } }, { fields: { Name: 'Jordan' } }] });
+    const [alex, jordan] = techs.body.records.map((r: any) => r.id as string);
+    const crews = `/v0/${BASE_ID}/Crews`;
+    const created = await api('POST', crews, { records: [{ fields: { Name: 'Night', Members: [jordan, alex] } }, { fields: { Name: 'Empty', Members: [] } }] });
+    expect(created.status).toBe(200);
+    expect((await api('GET', crews)).body.records.map((r: any) => r.fields)).toEqual([{ Name: 'Night', Members: [jordan, alex] }, { Name: 'Empty' }]);
+
+    const stale = await api('POST', crews, { records: [{ fields: { Name: 'Stale', Members: ['recAAAAAAAAAAAAAA'] } }] });
+    expect([stale.status, stale.body.error.type]).toEqual([422, 'ROW_DOES_NOT_EXIST']);
+    expect((await api('POST', crews, { records: [{ fields: { Name: 'Text', Members: 'Alex' } }] })).status).toBe(422);
+    // With typecast a name finds the row whose primary field holds it.
+    const byName = await api('POST', crews, { typecast: true, records: [{ fields: { Name: 'Day', Members: ['Alex'] } }] });
+    expect(byName.body.records[0].fields.Members).toEqual([alex]);
+  });
+
   it('is controlled over HTTP: outage, stats, request log, records dump, reset', async () => {
     const control = client(emulator.url);
     expect((await control('POST', '/_emulator/outage', { status: 503 })).body.outage).toBe(503);
@@ -137,7 +178,24 @@ describe('Airtable emulator persistence', () => {
     const second = await startAirtableEmulator({ apiKey: API_KEY, baseId: BASE_ID, dataFile });
     try {
       expect(second.state.records('Calls').map((r) => r.fields)).toEqual([{ 'Call ID': 'CA1', Status: 'PAGING' }]);
-      expect(second.state.tables().map((t) => t.name)).toEqual(['Calls', 'Dispatch Events', 'Technicians']);
+      expect(second.state.tables().map((t) => t.name)).toEqual(['Calls', 'Dispatch Events', 'Technicians', 'Rotations', 'Overrides']);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('adds the schedule tables to a data file saved before them, keeping its rows', async () => {
+    const dataFile = join(mkdtempSync(join(tmpdir(), 'airtable-emu-')), 'base.json');
+    const first = await startAirtableEmulator({ apiKey: API_KEY, baseId: BASE_ID, dataFile });
+    await client(first.url)('PATCH', calls, upsert([{ 'Call ID': 'CA1' }]));
+    await first.close();
+    const saved = JSON.parse(readFileSync(dataFile, 'utf8')) as { tables: { name: string }[] };
+    writeFileSync(dataFile, JSON.stringify({ tables: saved.tables.filter((t) => !['Rotations', 'Overrides'].includes(t.name)) }));
+
+    const second = await startAirtableEmulator({ apiKey: API_KEY, baseId: BASE_ID, dataFile });
+    try {
+      expect(second.state.tables().map((t) => t.name)).toEqual(['Calls', 'Dispatch Events', 'Technicians', 'Rotations', 'Overrides']);
+      expect(second.state.records('Calls')).toHaveLength(1);
     } finally {
       await second.close();
     }

@@ -10,6 +10,7 @@ function failingGateway(error: Error): AirtableGateway {
     upsertCalls: () => Promise.reject(error),
     upsertEvents: () => Promise.reject(error),
     listTechnicians: () => Promise.reject(error),
+    listSchedule: () => Promise.reject(error),
   };
 }
 
@@ -57,6 +58,7 @@ describe('audit activities error mapping', () => {
         return { created: rows.length, updated: 0 };
       },
       listTechnicians: async () => [],
+      listSchedule: async () => ({ rotations: [], overrides: [] }),
     };
     const activities = createAuditActivities(gateway, captureLogger().logger);
     await activities.upsertCall({ callId: 'CA1' });

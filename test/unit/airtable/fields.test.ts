@@ -15,6 +15,9 @@ const SPEC_FIELDS: Record<string, string[]> = {
   Calls: ['Call ID', 'Caller Phone', 'Urgency', 'Summary', 'Address', 'Status', 'Assigned Technician', 'Accepted At', 'Created At', 'Workflow ID'],
   'Dispatch Events': ['Event Key', 'Call ID', 'Event Type', 'Method', 'Recipient', 'Technician', 'Attempt Number', 'Sent At', 'Delivery Status', 'Message SID', 'Error Code', 'Detail'],
   Technicians: ['Name', 'Phone', 'Tier', 'Active'],
+  // Section 9.
+  Rotations: ['Name', 'Tier', 'Members', 'Start', 'Shift Hours', 'Active'],
+  Overrides: ['Name', 'Technician', 'Tier', 'Start', 'End', 'Replaces'],
 };
 
 describe('Airtable schema', () => {

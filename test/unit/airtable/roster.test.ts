@@ -26,6 +26,7 @@ function scriptedGateway(results: (Technician[] | Error)[]): AirtableGateway & {
       if (next instanceof Error) throw next;
       return next;
     },
+    listSchedule: () => Promise.reject(new Error('unused')),
   };
   return gateway;
 }
