@@ -3,64 +3,64 @@
 // ROSTER_REFRESH; paging must not depend on Airtable being up, so the last snapshot that loaded is
 // kept and served when a later read fails.
 import { readFile } from 'node:fs/promises';
+import type { Override, Rotation } from '../../src/domain/roster/schedule';
 import type { Technician } from '../../src/domain/types';
 import type { Logger } from '../../src/observability/logger';
 import type { AirtableGateway } from '../airtable/gateway';
-import { parseTechnicians } from './technicianRows';
+import { parseScheduleFile } from './scheduleFile';
+
+/** The roster and the schedule as read together, so the two always agree. */
+export interface RosterSnapshot {
+  technicians: Technician[];
+  rotations: Rotation[];
+  overrides: Override[];
+}
 
 export interface RosterSource {
-  loadSnapshot(): Promise<{ technicians: Technician[]; rotations: import("../../src/domain/roster/schedule").Rotation[]; overrides: import("../../src/domain/roster/schedule").Override[] }>;
   loadRoster(): Promise<Technician[]>;
+  loadSnapshot(): Promise<RosterSnapshot>;
 }
 
 export interface RosterSourceOptions {
   gateway?: AirtableGateway;
-  /** JSON array of {name, phone, tier, active}; used when no gateway is given */
+  /** a JSON array of technicians, or {technicians, rotations, overrides}; used when no gateway is given */
   rosterFile?: string;
   logger: Logger;
-  /** how long a loaded roster is served before it is read again */
+  /** ROSTER_REFRESH: how long a snapshot is served before it is read again */
   cacheTtlMs?: number;
+  /** the business time zone, to check an override's Start and End written without an offset */
+  timeZone?: string;
 }
 
 export function createRosterSource(options: RosterSourceOptions): RosterSource {
   const { gateway, rosterFile, logger, cacheTtlMs = 30_000 } = options;
   if (!gateway && !rosterFile) throw new Error('roster: give an Airtable gateway or a roster file');
-  const source = gateway ? 'Airtable Technicians' : `roster file ${rosterFile}`;
-  const fetchRoster = gateway ? () => gateway.listTechnicians() : () => readRosterFile(rosterFile as string, logger);
-
-  let lastGood: { technicians: Technician[]; loadedAt: number } | undefined;
-
-  return {
-    async loadRoster() {
-      if (lastGood && Date.now() - lastGood.loadedAt < cacheTtlMs) return lastGood.technicians;
-      let technicians: Technician[];
-      try {
-        technicians = await fetchRoster();
-      } catch (err) {
-        if (!lastGood) throw new Error(`roster: cannot load from ${source} and no earlier roster is known: ${String(err)}`);
-        logger.warn({ err, source, loadedAt: new Date(lastGood.loadedAt).toISOString() }, 'roster load failed; using the last roster that loaded');
-        return lastGood.technicians;
+  const source = gateway ? 'Airtable Technicians, Rotations and Overrides' : `roster file ${rosterFile}`;
+  const read = gateway
+    ? async (): Promise<RosterSnapshot> => {
+        const [technicians, schedule] = await Promise.all([gateway.listTechnicians(), gateway.listSchedule()]);
+        return { technicians, ...schedule };
       }
-      if (!technicians.some((t) => t.active && t.tier === 1)) {
-        logger.error({ source, alert: 'roster-no-tier-1' }, `roster from ${source} has no active tier-1 technician: first pages will reach nobody`);
-      }
-      lastGood = { technicians, loadedAt: Date.now() };
-      return technicians;
-    },
-  };
-}
+    : async (): Promise<RosterSnapshot> => parseScheduleFile(await readFile(rosterFile!, 'utf8'), `roster file ${rosterFile}`, logger, { timeZone: options.timeZone });
 
-async function readRosterFile(path: string, logger: Logger): Promise<Technician[]> {
-  const rows: unknown = JSON.parse(await readFile(path, 'utf8'));
-  if (!Array.isArray(rows)) throw new Error(`roster file ${path} must hold a JSON array of technicians`);
-  return parseTechnicians(
-    rows.map((row, index) => ({ label: `#${index + 1}${nameOf(row)}`, row })),
-    `roster file ${path}`,
-    logger,
-  );
-}
+  let lastGood: { snapshot: RosterSnapshot; loadedAt: number } | undefined;
 
-function nameOf(row: unknown): string {
-  const name = typeof row === 'object' && row !== null ? (row as { name?: unknown }).name : undefined;
-  return typeof name === 'string' ? ` (${name})` : '';
+  async function loadSnapshot(): Promise<RosterSnapshot> {
+    if (lastGood && Date.now() - lastGood.loadedAt < cacheTtlMs) return lastGood.snapshot;
+    let snapshot: RosterSnapshot;
+    try {
+      snapshot = await read();
+    } catch (err) {
+      if (!lastGood) throw new Error(`roster: cannot load from ${source} and no earlier roster is known: ${String(err)}`);
+      logger.warn({ err, source, loadedAt: new Date(lastGood.loadedAt).toISOString() }, 'roster load failed; using the last roster that loaded');
+      return lastGood.snapshot;
+    }
+    if (!snapshot.technicians.some((t) => t.active && t.tier === 1)) {
+      logger.error({ source, alert: 'roster-no-tier-1' }, `roster from ${source} has no active tier-1 technician: first pages will reach nobody`);
+    }
+    lastGood = { snapshot, loadedAt: Date.now() };
+    return snapshot;
+  }
+
+  return { loadSnapshot, loadRoster: async () => (await loadSnapshot()).technicians };
 }

@@ -13,7 +13,7 @@ import { createTwilioClient } from '../../activities/twilio/client';
 import { createTwilioGateway } from '../../activities/twilio/gateway';
 import type { AuditActivities, AuditForwardActivities, DispatchActivities, OnCallActivities } from '../contract/activities';
 import { auditTaskQueueFor } from '../contract/audit';
-import { checkAirtableBase, describeGaps } from '../../activities/airtable/schema';
+import { logSchemaReview, reviewAirtableBase } from '../../activities/airtable/schema';
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
 import { logger } from '../observability/logger';
 import { recordOutcome } from '../observability/metrics';
@@ -43,11 +43,17 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     publicBaseUrl: config.publicBaseUrl,
     logger,
   });
-  const airtableGateway = createAirtableGateway({ ...opts.airtable, logger, requestsPerSecond: config.airtableRequestsPerSecond });
+  const airtableGateway = createAirtableGateway({
+    ...opts.airtable,
+    logger,
+    requestsPerSecond: config.airtableRequestsPerSecond,
+    timeZone: config.businessHours.timeZone,
+  });
   const roster = createRosterSource({
     ...(opts.rosterFile ? { rosterFile: opts.rosterFile } : { gateway: airtableGateway }),
     logger,
     cacheTtlMs: config.schedule.refreshMs,
+    timeZone: config.businessHours.timeZone,
   });
   const dispatchActivities: DispatchActivities & OnCallActivities = {
     ...createTwilioActivities(twilioGateway),
@@ -105,8 +111,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
  */
 async function reportSchemaGaps(airtable: AirtableConfig): Promise<void> {
   try {
-    const gaps = await checkAirtableBase(airtable);
-    if (gaps.length) logger.error({ alert: 'airtable-schema', missing: describeGaps(gaps) }, `Airtable base lacks ${describeGaps(gaps).join(', ')}: run npm run airtable:setup`);
+    logSchemaReview(await reviewAirtableBase(airtable), logger);
   } catch (err) {
     logger.warn({ err }, 'could not check the Airtable base at start-up');
   }

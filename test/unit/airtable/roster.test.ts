@@ -26,7 +26,7 @@ function scriptedGateway(results: (Technician[] | Error)[]): AirtableGateway & {
       if (next instanceof Error) throw next;
       return next;
     },
-    listSchedule: () => Promise.reject(new Error('unused')),
+    listSchedule: async () => ({ rotations: [], overrides: [] }),
   };
   return gateway;
 }
@@ -111,6 +111,20 @@ describe('roster from Airtable', () => {
     await cached.loadRoster();
     expect(await cached.loadRoster()).toEqual([alex]);
     expect(gateway.calls).toBe(1);
+  });
+
+  it('reads technicians and schedule together, and keeps the last of both when the schedule read fails', async () => {
+    const { logger } = captureLogger();
+    const rotation = { name: 'Weekly', tier: 1 as const, members: ['Alex'], start: '2026-01-02T17:00', shiftHours: 168, active: true };
+    const schedules = [{ rotations: [rotation], overrides: [] }, new AirtableRequestError('transient', 'list "Rotations"', 503, 'SERVICE_UNAVAILABLE', 'down')];
+    const gateway = { ...scriptedGateway([[alex], [alex, sam]]), listSchedule: async () => {
+      const next = schedules.shift();
+      if (!next || next instanceof Error) throw next ?? new Error('no scripted result left');
+      return next;
+    } };
+    const source = createRosterSource({ gateway, logger, cacheTtlMs: 0 });
+    expect(await source.loadSnapshot()).toEqual({ technicians: [alex], rotations: [rotation], overrides: [] });
+    expect(await source.loadSnapshot()).toEqual({ technicians: [alex], rotations: [rotation], overrides: [] });
   });
 
   it('needs a gateway or a file', () => {
