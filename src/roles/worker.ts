@@ -43,18 +43,23 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   });
   const airtableGateway = createAirtableGateway({ ...opts.airtable, logger, requestsPerSecond: config.airtableRequestsPerSecond });
   const roster = createRosterSource(opts.rosterFile ? { rosterFile: opts.rosterFile, logger } : { gateway: airtableGateway, logger });
-  const dispatchActivities: DispatchActivities = {
+  const forwardActivities = createAuditForwardActivities({
+    taskQueue: config.temporal.taskQueue,
+    baseId: opts.airtable.baseId,
+    requestsPerSecond: config.airtableRequestsPerSecond,
+  });
+  const dispatchActivities: DispatchActivities & AuditForwardActivities = {
     ...createTwilioActivities(twilioGateway),
     loadRoster: () => roster.loadRoster(),
     reportOutcome: async (outcome) => recordOutcome(outcome),
+    // Dispatches started before forwardAudit moved to the audit queue scheduled it on this one, and
+    // a scheduled activity keeps its queue through every retry: without it here they never close.
+    // Remove once no such dispatch can be running (docs/decisions.md, Versioning).
+    ...forwardActivities,
   };
   const auditActivities: AuditActivities & AuditForwardActivities = {
     ...createAuditActivities(airtableGateway, logger),
-    ...createAuditForwardActivities({
-      taskQueue: config.temporal.taskQueue,
-      baseId: opts.airtable.baseId,
-      requestsPerSecond: config.airtableRequestsPerSecond,
-    }),
+    ...forwardActivities,
   };
 
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath

@@ -11,7 +11,11 @@ import { historyFromProtoJson } from './history';
 import { FIXTURES, HISTORIES_DIR, historyFile, readManifest, type FixtureSpec } from './fixtures';
 
 // The replay workers' state changes at INFO would drown the report; a nondeterminism shows as the test's error.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // a runtime already installed in this process keeps its logger
+}
 
 type JsonHistory = { events: Array<Record<string, any>> };
 
