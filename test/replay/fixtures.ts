@@ -33,6 +33,11 @@ export const FIXTURES: FixtureSpec[] = [
   { name: 'send-error', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency: Twilio refuses both tier-1 pages (21610, 21614), tier 2 paged at once and accepts' },
   { name: 'status-check', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency: no status callback ever arrives, the workflow asks Twilio after the check period; accepted' },
   { name: 'ivr', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency started by the IVR, its description signalled after the start; accepted' },
+  // Recorded with the release before forwardAudit moved to the audit queue (9374ad5^), by
+  // test/replay/recordAuditQueueMove.ts: see docs/decisions.md, Versioning.
+  { name: 'legacy-accepted', workflowType: 'dispatchWorkflow', closed: true, path: 'release before the audit-queue move: emergency paged and accepted, every forwardAudit on the dispatch queue' },
+  { name: 'legacy-in-flight', workflowType: 'dispatchWorkflow', closed: false, path: 'release before the audit-queue move: paged, one decline, its forwardAudit scheduled on the dispatch queue and not yet run (recorded running)' },
+  { name: 'legacy-handover', workflowType: 'dispatchWorkflow', closed: true, path: 'legacy-in-flight finished by the current release: the forwardAudit left on the dispatch queue ran, later ones on the audit queue; accepted' },
   { name: 'audit-writer', workflowType: 'auditWriterWorkflow', closed: false, path: 'the fleet\'s Airtable writer after the dispatches above: signals merged and written in batches (it never closes; recorded running)' },
 ];
 
