@@ -38,6 +38,10 @@ export const FIXTURES: FixtureSpec[] = [
   { name: 'legacy-accepted', workflowType: 'dispatchWorkflow', closed: true, path: 'release before the audit-queue move: emergency paged and accepted, every forwardAudit on the dispatch queue' },
   { name: 'legacy-in-flight', workflowType: 'dispatchWorkflow', closed: false, path: 'release before the audit-queue move: paged, one decline, its forwardAudit scheduled on the dispatch queue and not yet run (recorded running)' },
   { name: 'legacy-handover', workflowType: 'dispatchWorkflow', closed: true, path: 'legacy-in-flight finished by the current release: the forwardAudit left on the dispatch queue ran, later ones on the audit queue; accepted' },
+  // Recorded with releases older than a patch, by test/replay/recordOlderRelease.ts: without the
+  // marker, replay takes the path the patch kept for them.
+  { name: 'before-patches', workflowType: 'dispatchWorkflow', closed: true, path: 'release before every patch (f7c6ac2): Alice\'s page undelivered, follow-up to both, no ring, Bob accepts; Airtable written directly, no wait for final statuses' },
+  { name: 'before-audit-writer', workflowType: 'dispatchWorkflow', closed: true, path: 'release before the Airtable writer (7829ab0): Alice\'s page undelivered, follow-up and ring to Bob only, Bob accepts; Airtable written directly, no wait for final statuses' },
   { name: 'audit-writer', workflowType: 'auditWriterWorkflow', closed: false, path: 'the fleet\'s Airtable writer after the dispatches above: signals merged and written in batches (it never closes; recorded running)' },
 ];
 
