@@ -40,7 +40,10 @@ export interface AuditActivities {
   upsertDispatchEvents(rows: DispatchEventRow[], pace?: Pace): Promise<void>;
 }
 
-/** Run on the main task queue: hands a dispatch's audit rows to the fleet's Airtable writer. */
+/**
+ * Run on the audit task queue: hands a dispatch's audit rows to the fleet's Airtable writer. Also
+ * served on the dispatch queue, where dispatches started before the move scheduled it.
+ */
 export interface AuditForwardActivities {
   forwardAudit(ops: AuditOp[]): Promise<void>;
 }

@@ -55,19 +55,24 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     cacheTtlMs: config.schedule.refreshMs,
     timeZone: config.businessHours.timeZone,
   });
-  const dispatchActivities: DispatchActivities & OnCallActivities = {
+  const forwardActivities = createAuditForwardActivities({
+    taskQueue: config.temporal.taskQueue,
+    baseId: opts.airtable.baseId,
+    requestsPerSecond: config.airtableRequestsPerSecond,
+  });
+  const dispatchActivities: DispatchActivities & OnCallActivities & AuditForwardActivities = {
     ...createTwilioActivities(twilioGateway),
     ...createOnCallActivities(roster, { timeZone: config.businessHours.timeZone, businessName: config.businessName }),
     loadRoster: () => roster.loadRoster(),
     reportOutcome: async (outcome) => recordOutcome(outcome),
+    // Dispatches started before forwardAudit moved to the audit queue scheduled it on this one, and
+    // a scheduled activity keeps its queue through every retry: without it here they never close.
+    // Remove once no such dispatch can be running (docs/decisions.md, Versioning).
+    ...forwardActivities,
   };
   const auditActivities: AuditActivities & AuditForwardActivities = {
     ...createAuditActivities(airtableGateway, logger),
-    ...createAuditForwardActivities({
-      taskQueue: config.temporal.taskQueue,
-      baseId: opts.airtable.baseId,
-      requestsPerSecond: config.airtableRequestsPerSecond,
-    }),
+    ...forwardActivities,
   };
 
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath

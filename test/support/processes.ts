@@ -15,10 +15,12 @@ export class RoleProcess {
     readonly role: 'api' | 'worker',
     readonly name: string,
     env: Record<string, string>,
+    /** the checkout whose code runs; another one only to reproduce an older release */
+    cwd: string = ROOT,
   ) {
     const log = fs.createWriteStream(path.join(ARTIFACTS, 'logs', `${name}.log`), { flags: 'a' });
     this.child = spawn(process.execPath, ['--import', 'tsx', path.join('src', `${role}.ts`)], {
-      cwd: ROOT,
+      cwd,
       env: { ...process.env, ...env, DISPATCH_ROLE: role },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

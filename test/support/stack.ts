@@ -8,7 +8,7 @@ import { startTwilioEmulator, type TwilioEmulator } from '../../emulators/twilio
 import type { DispatchState, Technician } from '../../src/domain/types';
 import type { Override, Rotation } from '../../src/domain/roster/schedule';
 import type { DevServer } from '../../src/temporal/devServer';
-import { ARTIFACTS, BUNDLE_PATH } from './paths';
+import { ARTIFACTS, BUNDLE_PATH, ROOT } from './paths';
 import { Phone } from './phone';
 import { RoleProcess } from './processes';
 import { startTemporal } from './temporal';
@@ -41,6 +41,9 @@ export interface StackOptions {
   temporal?: DevServer;
   workers?: number;
   apis?: number;
+  /** run the roles from another checkout (an older release), with its own bundle or none */
+  roleRoot?: string;
+  workflowBundlePath?: string;
 }
 
 export class Stack {
@@ -49,6 +52,8 @@ export class Stack {
   private readonly ownsTemporal: boolean;
   private counter = 0;
   private readonly phones = new Map<string, Phone>();
+  /** the checkout the next roles start from */
+  roleRoot = ROOT;
 
   private constructor(
     readonly twilio: TwilioEmulator,
@@ -84,13 +89,14 @@ export class Stack {
       AIRTABLE_ENDPOINT_URL: airtable.url,
       DISPATCH_API_KEY: API_KEY,
       ROSTER_FILE: rosterFile,
-      WORKFLOW_BUNDLE_PATH: BUNDLE_PATH,
+      WORKFLOW_BUNDLE_PATH: opts.workflowBundlePath ?? BUNDLE_PATH,
       BUSINESS_NAME: 'Acme Plumbing',
       LOG_LEVEL: 'info',
       ...opts.env,
     };
     twilio.setAppBaseUrl(apiUrls[0]!, apiUrls[0]!);
     const stack = new Stack(twilio, airtable, temporal, env, apiUrls, !opts.temporal, opts.roster ?? ROSTER);
+    if (opts.roleRoot) stack.roleRoot = opts.roleRoot;
     try {
       await Promise.all([
         ...Array.from({ length: opts.workers ?? 1 }, () => stack.startWorker()),
@@ -104,14 +110,14 @@ export class Stack {
   }
 
   async startWorker(): Promise<RoleProcess> {
-    const worker = new RoleProcess('worker', `worker-${this.env.TEMPORAL_TASK_QUEUE}-${++this.counter}`, this.env);
+    const worker = new RoleProcess('worker', `worker-${this.env.TEMPORAL_TASK_QUEUE}-${++this.counter}`, this.env, this.roleRoot);
     this.workers.push(worker);
     await worker.waitForLine(/workers polling/);
     return worker;
   }
 
   async startApi(port: number): Promise<RoleProcess> {
-    const api = new RoleProcess('api', `api-${this.env.TEMPORAL_TASK_QUEUE}-${++this.counter}`, { ...this.env, PORT: String(port) });
+    const api = new RoleProcess('api', `api-${this.env.TEMPORAL_TASK_QUEUE}-${++this.counter}`, { ...this.env, PORT: String(port) }, this.roleRoot);
     this.apis.push(api);
     await api.waitForLine(/API listening/);
     return api;

@@ -1,0 +1,338 @@
+// `npm run replay:record [-- name ...]`: plays every path of the dispatch story against a real
+// Temporal dev server with timers of seconds (the same stack as the end-to-end tests: stand-ins
+// for Twilio and Airtable, the API and the worker as their own processes, the workflows bundled
+// from this checkout), and saves each finished workflow's event history as a replay fixture in
+// test/replay/histories/<name>.json, listed in its manifest.json. With names, only those paths
+// are recorded again (the Airtable writer's history is taken whenever it is named or none are).
+//
+// Record from committed code: a fixture is what a dispatch of that code left behind, and every
+// later change must keep replaying it.
+import { Client, Connection } from '@temporalio/client';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { auditWriterIdFor } from '../../src/contract/audit';
+import { workflowIdFor } from '../../src/contract/dispatch';
+import type { DeliveryStatus, DispatchState, MessageKind } from '../../src/domain/types';
+import setup from '../support/globalSetup';
+import { ROOT } from '../support/paths';
+import { ROSTER, Stack } from '../support/stack';
+import { waitFor } from '../support/wait';
+import { FIXTURES, HISTORIES_DIR, historyFile, writeManifest, type ManifestEntry } from './fixtures';
+
+const [alice, bob, carol] = ROSTER as [(typeof ROSTER)[number], (typeof ROSTER)[number], (typeof ROSTER)[number]];
+const callerPhone = '+12125550142';
+const T1 = '3s';
+const T2 = '8s';
+const GRACE = '6s';
+const STATUS_CHECK = '2s';
+const VOICE_REPEAT = '3s';
+
+const newCallId = () => `CA${randomUUID().replace(/-/g, '')}`;
+const log = (msg: string) => console.log(`[replay:record] ${msg}`);
+
+/** Business hours opening at a UTC minute boundary at least `leadMs` away, so a routine call waits a real, short while. */
+function hoursOpeningSoon(leadMs: number): string {
+  const open = new Date(Math.ceil((Date.now() + leadMs) / 60_000) * 60_000);
+  if (open.getUTCHours() === 23 && open.getUTCMinutes() >= 55) throw new Error('record again after midnight UTC');
+  const hhmm = (d: Date) => `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+  return `Mon-Sun ${hhmm(open)}-${hhmm(new Date(open.getTime() + 10 * 60_000))}`;
+}
+
+class Recorder {
+  constructor(
+    readonly stack: Stack,
+    readonly client: Client,
+  ) {}
+
+  state(callId: string): Promise<DispatchState> {
+    return this.stack.dispatch(callId);
+  }
+
+  until(callId: string, what: string, ready: (s: DispatchState) => boolean, timeoutMs = 30_000): Promise<DispatchState> {
+    return waitFor(`${callId}: ${what}`, async () => {
+      const s = await this.state(callId);
+      return ready(s) ? s : undefined;
+    }, timeoutMs, 100);
+  }
+
+  /** The step's messages of `kind` to `phones` reached `status` (delivered unless told). */
+  messagesAre(callId: string, phones: string[], kind: MessageKind, status: DeliveryStatus = 'delivered', timeoutMs?: number): Promise<DispatchState> {
+    return this.until(callId, `${kind} to ${phones.join(', ')} ${status}`, (s) =>
+      phones.every((p) => s.messages.some((m) => m.to === p && m.kind === kind && m.status === status)), timeoutMs);
+  }
+
+  async reply(phone: string, body: string): Promise<string[]> {
+    const result = await this.stack.twilio.state.reply(phone, body);
+    if (result.status !== 200) throw new Error(`reply from ${phone} answered HTTP ${result.status}`);
+    return result.replies;
+  }
+
+  async start(urgency: 'emergency' | 'urgent' | 'routine', summary: string, address?: string): Promise<{ callId: string; code: string }> {
+    const callId = newCallId();
+    const { dispatch } = await this.stack.startDispatch({ callId, callerPhone, urgency, summary, address });
+    return { callId, code: dispatch.replyCode };
+  }
+
+  /** Waits until the dispatch's workflow has closed; its history is then complete. */
+  async closed(callId: string, timeoutMs = 90_000): Promise<string> {
+    const workflowId = workflowIdFor(callId);
+    await waitFor(`${workflowId} to close`, async () => {
+      const d = await this.client.workflow.getHandle(workflowId).describe();
+      if (d.status.name === 'RUNNING') return undefined;
+      if (d.status.name !== 'COMPLETED') throw new Error(`${workflowId} ended ${d.status.name}`);
+      return true;
+    }, timeoutMs, 250);
+    return workflowId;
+  }
+}
+
+type Scenario = (r: Recorder) => Promise<string>;
+
+const scenarios: Record<string, Scenario> = {
+  async accepted(r) {
+    const { callId, code } = await r.start('emergency', 'Burst pipe in the basement', '12 Elm St');
+    await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE');
+    await r.reply(alice.phone, `YES ${code}`);
+    await r.messagesAre(callId, [bob.phone], 'STAND_DOWN');
+    return r.closed(callId);
+  },
+
+  async 'declined-then-accepted'(r) {
+    const { callId, code } = await r.start('urgent', 'Water heater leaking');
+    await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE');
+    await r.reply(alice.phone, `NO ${code}`);
+    await r.reply(bob.phone, `NO ${code}`);
+    await r.messagesAre(callId, [carol.phone], 'PAGE');
+    await r.reply(carol.phone, `YES ${code}`);
+    return r.closed(callId);
+  },
+
+  async unanswered(r) {
+    const { callId } = await r.start('emergency', 'No heat, infant at home');
+    await r.until(callId, 'UNANSWERED', (s) => s.status === 'UNANSWERED', 90_000);
+    return r.closed(callId); // the grace period ends with nobody
+  },
+
+  async 'unanswered-late-accept'(r) {
+    const { callId, code } = await r.start('emergency', 'Sewage backing up into the shower');
+    await r.until(callId, 'UNANSWERED', (s) => s.status === 'UNANSWERED', 90_000);
+    await r.reply(carol.phone, `YES ${code}`);
+    return r.closed(callId);
+  },
+
+  async cancelled(r) {
+    const { callId } = await r.start('emergency', 'Gas smell in kitchen');
+    await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE');
+    const res = await r.stack.request('POST', `/api/dispatches/${callId}/cancel`);
+    if (res.status !== 202) throw new Error(`cancel answered ${res.status}`);
+    return r.closed(callId);
+  },
+
+  async routine(r) {
+    const { callId, code } = await r.start('routine', 'Dripping tap');
+    await r.until(callId, 'SCHEDULED', (s) => s.status === 'SCHEDULED');
+    await r.messagesAre(callId, [callerPhone], 'CUSTOMER_NOTIFIED');
+    await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE', 'delivered', 150_000); // the office opens
+    await r.reply(bob.phone, `YES ${code}`);
+    return r.closed(callId);
+  },
+
+  async 'wake-up-call'(r) {
+    const { callId } = await r.start('emergency', 'Gas smell in the basement');
+    const rings = (s: DispatchState, phone: string) => s.calls.filter((c) => c.to === phone && c.callSid);
+    await r.until(callId, 'first ring to both', (s) => rings(s, alice.phone).length >= 1 && rings(s, bob.phone).length >= 1);
+    const voicemail = await r.stack.twilio.state.answerCall(bob.phone, { machine: true }); // presses nothing
+    if (voicemail?.status !== 'completed') throw new Error(`voicemail: ${JSON.stringify(voicemail)}`);
+    await r.until(callId, 'second ring to Alice', (s) => rings(s, alice.phone).length >= 2);
+    const answered = await r.stack.twilio.state.answerCall(alice.phone, { digits: '1' });
+    if (answered?.status !== 'completed') throw new Error(`key press: ${JSON.stringify(answered)}`);
+    await r.until(callId, 'ACCEPTED', (s) => s.status === 'ACCEPTED');
+    return r.closed(callId);
+  },
+
+  async 'delivery-failure'(r) {
+    r.stack.twilio.state.undeliverable(alice.phone, 30003);
+    r.stack.twilio.state.undeliverable(bob.phone, 30006);
+    try {
+      const { callId, code } = await r.start('emergency', 'Water through the ceiling');
+      await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE', 'undelivered');
+      await r.messagesAre(callId, [carol.phone], 'PAGE');
+      await r.reply(carol.phone, `YES ${code}`);
+      return await r.closed(callId);
+    } finally {
+      r.stack.twilio.state.faults.reset();
+    }
+  },
+
+  async 'send-error'(r) {
+    r.stack.twilio.state.failWith(alice.phone, 21610);
+    r.stack.twilio.state.failWith(bob.phone, 21614);
+    try {
+      const { callId, code } = await r.start('emergency', 'Burst pipe, water everywhere');
+      await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE', 'failed');
+      await r.messagesAre(callId, [carol.phone], 'PAGE');
+      await r.reply(carol.phone, `YES ${code}`);
+      return await r.closed(callId);
+    } finally {
+      r.stack.twilio.state.faults.reset();
+    }
+  },
+
+  async 'status-check'(r) {
+    r.stack.twilio.state.noCallbacks(true);
+    try {
+      const { callId, code } = await r.start('emergency', 'Boiler making a banging noise');
+      await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE'); // learned by asking Twilio
+      await r.reply(alice.phone, `YES ${code}`);
+      return await r.closed(callId);
+    } finally {
+      r.stack.twilio.state.faults.reset();
+    }
+  },
+
+  async ivr(r) {
+    const call = await r.stack.twilio.state.placeCall({ from: '+12125550166', digits: '1', speech: 'Water pouring through the ceiling at 5 Oak Lane' });
+    if (call.status !== 'completed') throw new Error(`IVR call: ${JSON.stringify(call)}`);
+    const callId = call.callSid;
+    const paged = await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE');
+    if (!/Water pouring/.test(paged.summary)) throw new Error(`IVR description missing: ${paged.summary}`);
+    await r.reply(bob.phone, `YES ${paged.replyCode}`);
+    return r.closed(callId);
+  },
+};
+
+/**
+ * Order matters where paths share phones: the routine call sleeps while the others run; the
+ * wake-up call goes first, while no other dispatch rings the same phones; the paths with Twilio
+ * faults on tier 1 run last, one at a time, once nothing else pages.
+ */
+const PLAN: Array<string[]> = [
+  ['wake-up-call'],
+  ['accepted'],
+  ['declined-then-accepted'],
+  ['cancelled'],
+  ['ivr'],
+  ['unanswered', 'unanswered-late-accept'],
+  ['delivery-failure'],
+  ['send-error'],
+  ['status-check'],
+];
+/** the writer's history is taken after this path's group */
+const WRITER_AFTER = 'declined-then-accepted';
+/** paths that set Twilio faults on the tier-1 phones */
+const FAULTED = ['delivery-failure', 'send-error', 'status-check'];
+
+function commit(): string {
+  const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'workflows', 'src/domain', 'src/contract'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  if (dirty) log(`WARNING: the workflow code has uncommitted changes; these histories are not from ${head}`);
+  return dirty ? `${head}+uncommitted` : head;
+}
+
+/** The history as `temporal workflow show --output json` prints it: what the Web UI and the SDK replayer read. */
+function exportHistory(address: string, workflowId: string, name: string): number {
+  const json = execFileSync(process.env.TEMPORAL_CLI_PATH!, ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const { events } = JSON.parse(json) as { events: unknown[] };
+  // Unchanged but for the layout: one event a line keeps the files small and still greppable.
+  const text = `{"events":[\n${events.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`;
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  fs.writeFileSync(historyFile(name), text);
+  log(`${name}: ${workflowId}, ${events.length} events, ${Math.round(text.length / 1024)} KiB`);
+  return events.length;
+}
+
+/** The writer is idle once no write is pending and its history stopped growing. */
+async function writerSettled(client: Client, workflowId: string): Promise<void> {
+  let last = -1;
+  await waitFor(`${workflowId} to settle`, async () => {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    const pending = d.raw.pendingActivities?.length ?? 0;
+    const length = d.historyLength;
+    const settled = pending === 0 && length === last;
+    last = length;
+    return settled;
+  }, 60_000, 2_000);
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  for (const name of wanted) if (!FIXTURES.some((f) => f.name === name)) throw new Error(`no such path: ${name} (see test/replay/fixtures.ts)`);
+  const all = wanted.length === 0;
+  const run = (name: string) => all || wanted.includes(name);
+  const recordedFrom = commit();
+
+  log('bundling the workflows of this checkout');
+  await setup();
+  const routine = run('routine');
+  const stack = await Stack.start({
+    env: {
+      DISPATCH_T1: T1,
+      DISPATCH_T2: T2,
+      DISPATCH_MAX_ROUNDS: '1',
+      DISPATCH_GRACE: GRACE,
+      DISPATCH_STATUS_CHECK: STATUS_CHECK,
+      DISPATCH_VOICE_REPEAT: VOICE_REPEAT,
+      BUSINESS_HOURS: routine ? hoursOpeningSoon(60_000) : 'Mon-Sun 00:00-23:59',
+      BUSINESS_TIMEZONE: 'UTC',
+    },
+  });
+  const connection = await Connection.connect({ address: stack.temporal.address });
+  const client = new Client({ connection });
+  const recorder = new Recorder(stack, client);
+  const entries: ManifestEntry[] = [];
+  const spec = (name: string) => FIXTURES.find((f) => f.name === name)!;
+  const save = async (name: string, workflowId: string) => {
+    const events = exportHistory(stack.temporal.address, workflowId, name);
+    const { workflowType, path, closed } = spec(name);
+    entries.push({ name, workflowId, workflowType, path, closed, recordedFrom, events });
+  };
+  let writerSaved = false;
+  const saveWriter = async () => {
+    const writerId = auditWriterIdFor(stack.env.TEMPORAL_TASK_QUEUE!, stack.env.AIRTABLE_BASE_ID!);
+    await writerSettled(client, writerId);
+    await save('audit-writer', writerId);
+    writerSaved = true;
+  };
+  try {
+    // The routine call sleeps until the office opens while the other paths run.
+    const routineDone = routine ? scenarios.routine!(recorder) : undefined;
+    routineDone?.catch(() => undefined);
+    let routineSaved = !routineDone;
+    for (const group of PLAN) {
+      const names = group.filter(run);
+      if (!names.length) continue;
+      // Twilio faults on tier 1 must not meet the routine call's pages: it finishes first.
+      if (!routineSaved && FAULTED.includes(group[0]!)) {
+        log('waiting for the routine call (it pages when the office opens)');
+        await save('routine', await routineDone!);
+        routineSaved = true;
+      }
+      log(`playing ${names.join(' + ')}`);
+      const ids = await Promise.all(names.map((name) => scenarios[name]!(recorder)));
+      for (const [i, name] of names.entries()) await save(name, ids[i]!);
+      // The writer's history grows with every dispatch: taken once it has served a few, it shows
+      // all it does (merging, both tables, batches) at a fraction of the size.
+      if (run('audit-writer') && !writerSaved && group.includes(WRITER_AFTER)) await saveWriter();
+    }
+    if (!routineSaved) await save('routine', await routineDone!);
+
+    if (run('audit-writer') && !writerSaved) await saveWriter();
+    writeManifest(entries);
+    log(`manifest: ${entries.length} fixture(s) written`);
+  } finally {
+    await connection.close();
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
