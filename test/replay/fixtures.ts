@@ -8,7 +8,7 @@ import path from 'node:path';
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
 export const MANIFEST_PATH = path.join(HISTORIES_DIR, 'manifest.json');
 
-export type WorkflowTypeName = 'dispatchWorkflow' | 'auditWriterWorkflow';
+export type WorkflowTypeName = 'dispatchWorkflow' | 'auditWriterWorkflow' | 'onCallWorkflow';
 
 export interface FixtureSpec {
   /** file name without .json, also the scenario's name for `npm run replay:record -- <name>` */
@@ -42,6 +42,8 @@ export const FIXTURES: FixtureSpec[] = [
   // marker, replay takes the path the patch kept for them.
   { name: 'before-patches', workflowType: 'dispatchWorkflow', closed: true, path: 'release before every patch (f7c6ac2): Alice\'s page undelivered, follow-up to both, no ring, Bob accepts; Airtable written directly, no wait for final statuses' },
   { name: 'before-audit-writer', workflowType: 'dispatchWorkflow', closed: true, path: 'release before the Airtable writer (7829ab0): Alice\'s page undelivered, follow-up and ring to Bob only, Bob accepts; Airtable written directly, no wait for final statuses' },
+  { name: 'schedule-override', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency paged from the on-call schedule: an override replaces Alice with Carol, Carol is paged and accepts' },
+  { name: 'oncall-schedule', workflowType: 'onCallWorkflow', closed: false, path: 'the on-call schedule\'s workflow: hand-off reminders of 36-second shifts and one coverage-gap alert (it never closes; recorded running)' },
   { name: 'audit-writer', workflowType: 'auditWriterWorkflow', closed: false, path: 'the fleet\'s Airtable writer after the dispatches above: signals merged and written in batches (it never closes; recorded running)' },
 ];
 

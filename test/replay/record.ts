@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { auditWriterIdFor } from '../../src/contract/audit';
 import { workflowIdFor } from '../../src/contract/dispatch';
+import { onCallWorkflowIdFor } from '../../src/contract/onCall';
 import type { DeliveryStatus, DispatchState, MessageKind } from '../../src/domain/types';
 import setup from '../support/globalSetup';
 import { ROOT } from '../support/paths';
@@ -203,6 +204,41 @@ const scenarios: Record<string, Scenario> = {
 };
 
 /**
+ * The paths of the on-call schedule run on a stack of their own (same server, own queue) whose
+ * roster file holds a schedule and which reads it every second: the other paths page as before.
+ */
+async function recordSchedulePaths(main: Stack, client: Client, run: (name: string) => boolean, save: (name: string, workflowId: string) => Promise<void>): Promise<void> {
+  const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+  const stack = await Stack.start({
+    temporal: main.temporal,
+    schedule: {},
+    env: { DISPATCH_T1: T1, DISPATCH_T2: T2, DISPATCH_MAX_ROUNDS: '1', BUSINESS_HOURS: 'Mon-Sun 00:00-23:59', BUSINESS_TIMEZONE: 'UTC', ROSTER_REFRESH: '1s', ONCALL_REMINDER_LEAD: '5s', COVERAGE_HORIZON: '1m' },
+  });
+  try {
+    const r = new Recorder(stack, client);
+    const rotation = { name: 'Tier 1', tier: 1 as const, members: [alice.name, bob.name], start: inSeconds(10), shiftHours: 0.01, active: true };
+    const gap = { name: 'Bob away', technician: 'Erin Inactive', tier: 1 as const, start: inSeconds(50), end: inSeconds(56), replaces: bob.name };
+    const cover = { name: 'Carol covers Alice', technician: carol.name, tier: 1 as const, start: inSeconds(-60), end: inSeconds(3600), replaces: alice.name };
+    stack.setSchedule({ rotations: [{ ...rotation, start: inSeconds(-3600), shiftHours: 168 }], overrides: [cover] });
+    if (run('schedule-override')) {
+      await waitFor('the schedule read', async () => (await stack.request('GET', '/api/oncall')).body?.onCall?.[1]?.[0]?.name === carol.name);
+      const { callId, code } = await r.start('emergency', 'Frozen pipe burst in the garage');
+      await r.messagesAre(callId, [carol.phone], 'PAGE');
+      await r.reply(carol.phone, `YES ${code}`);
+      await save('schedule-override', await r.closed(callId));
+    }
+    if (run('oncall-schedule')) {
+      stack.setSchedule({ rotations: [rotation], overrides: [gap] });
+      const texts = (phone: string, pattern: RegExp) => stack.phone(phone).texts().filter((m) => pattern.test(m.body)).length;
+      await waitFor('two hand-off reminders and a gap alert', () => texts(alice.phone, /on call for tier 1/) + texts(bob.phone, /on call for tier 1/) >= 2 && texts(ROSTER[3]!.phone, /nobody is on call/) >= 1, 90_000, 250);
+      await save('oncall-schedule', onCallWorkflowIdFor(stack.env.TEMPORAL_TASK_QUEUE!));
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+/**
  * Order matters where paths share phones: the routine call sleeps while the others run; the
  * wake-up call goes first, while no other dispatch rings the same phones; the paths with Twilio
  * faults on tier 1 run last, one at a time, once nothing else pages.
@@ -319,6 +355,10 @@ async function main(): Promise<void> {
       if (run('audit-writer') && !writerSaved && group.includes(WRITER_AFTER)) await saveWriter();
     }
     if (!routineSaved) await save('routine', await routineDone!);
+    if (run('schedule-override') || run('oncall-schedule')) {
+      log('playing the on-call schedule');
+      await recordSchedulePaths(stack, client, run, save);
+    }
 
     if (run('audit-writer') && !writerSaved) await saveWriter();
     writeManifest(entries);
