@@ -57,7 +57,6 @@ describe('restart survival', () => {
     const b = stack!.phone(bob!.phone);
     await a.expectSms(/Boiler/);
     await b.expectSms(/Boiler/);
-    const pagedAt = Date.now();
 
     const { address } = stack!.temporal;
     const port = Number(address.split(':')[1]);

@@ -10,7 +10,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import { auditWriterIdFor } from '../../src/contract/audit';
 import { workflowIdFor } from '../../src/contract/dispatch';
 import { onCallWorkflowIdFor } from '../../src/contract/onCall';
@@ -19,7 +18,8 @@ import setup from '../support/globalSetup';
 import { ROOT } from '../support/paths';
 import { ROSTER, Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
-import { FIXTURES, HISTORIES_DIR, historyFile, writeManifest, type ManifestEntry } from './fixtures';
+import { FIXTURES, writeManifest, type ManifestEntry } from './fixtures';
+import { exportHistory, runRecorder, shortCommit } from './recording';
 
 const [alice, bob, carol] = ROSTER as [(typeof ROSTER)[number], (typeof ROSTER)[number], (typeof ROSTER)[number]];
 const callerPhone = '+12125550142';
@@ -260,25 +260,10 @@ const WRITER_AFTER = 'declined-then-accepted';
 const FAULTED = ['delivery-failure', 'send-error', 'status-check'];
 
 function commit(): string {
-  const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  const head = shortCommit(ROOT);
   const dirty = execFileSync('git', ['status', '--porcelain', '--', 'workflows', 'src/domain', 'src/contract'], { cwd: ROOT, encoding: 'utf8' }).trim();
   if (dirty) log(`WARNING: the workflow code has uncommitted changes; these histories are not from ${head}`);
   return dirty ? `${head}+uncommitted` : head;
-}
-
-/** The history as `temporal workflow show --output json` prints it: what the Web UI and the SDK replayer read. */
-function exportHistory(address: string, workflowId: string, name: string): number {
-  const json = execFileSync(process.env.TEMPORAL_CLI_PATH!, ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json'], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const { events } = JSON.parse(json) as { events: unknown[] };
-  // Unchanged but for the layout: one event a line keeps the files small and still greppable.
-  const text = `{"events":[\n${events.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`;
-  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  fs.writeFileSync(historyFile(name), text);
-  log(`${name}: ${workflowId}, ${events.length} events, ${Math.round(text.length / 1024)} KiB`);
-  return events.length;
 }
 
 /** The writer is idle once no write is pending and its history stopped growing. */
@@ -322,7 +307,7 @@ async function main(): Promise<void> {
   const entries: ManifestEntry[] = [];
   const spec = (name: string) => FIXTURES.find((f) => f.name === name)!;
   const save = async (name: string, workflowId: string) => {
-    const events = exportHistory(stack.temporal.address, workflowId, name);
+    const events = exportHistory(stack.temporal.address, workflowId, name, log).length;
     const { workflowType, path, closed } = spec(name);
     entries.push({ name, workflowId, workflowType, path, closed, recordedFrom, events });
   };
@@ -369,10 +354,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runRecorder(main);

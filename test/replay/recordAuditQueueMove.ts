@@ -20,7 +20,6 @@
 // from this checkout.
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,29 +29,13 @@ import setup from '../support/globalSetup';
 import { ARTIFACTS, BUNDLE_PATH, ROOT } from '../support/paths';
 import { ROSTER, Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
-import { FIXTURES, HISTORIES_DIR, historyFile, writeManifest, type ManifestEntry } from './fixtures';
+import { FIXTURES, writeManifest, type ManifestEntry } from './fixtures';
+import { exportHistory, runRecorder, shortCommit } from './recording';
 
 const [alice, bob] = ROSTER as [(typeof ROSTER)[number], (typeof ROSTER)[number]];
 const callerPhone = '+12125550143';
 const log = (msg: string) => console.log(`[audit-queue-move] ${msg}`);
 const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
-
-function shortCommit(root: string): string {
-  return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-}
-
-function exportHistory(address: string, workflowId: string, name: string): { events: Array<Record<string, any>>; count: number } {
-  const json = execFileSync(process.env.TEMPORAL_CLI_PATH!, ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json'], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const { events } = JSON.parse(json) as { events: Array<Record<string, any>> };
-  const text = `{"events":[\n${events.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`;
-  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  fs.writeFileSync(historyFile(name), text);
-  log(`${name}: ${workflowId}, ${events.length} events, ${Math.round(text.length / 1024)} KiB`);
-  return { events, count: events.length };
-}
 
 /** forwardAudit activities of a history, with the queue each was scheduled on and whether it completed. */
 function forwards(events: Array<Record<string, any>>): Array<{ id: string; queue: string; completed: boolean }> {
@@ -85,7 +68,8 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
   const entries: ManifestEntry[] = [];
   const save = (name: string, workflowId: string, recordedFrom: string) => {
-    const { events, count } = exportHistory(stack.temporal.address, workflowId, name);
+    const events = exportHistory(stack.temporal.address, workflowId, name, log);
+    const count = events.length;
     const spec = FIXTURES.find((f) => f.name === name)!;
     entries.push({ name, workflowId, workflowType: spec.workflowType, path: spec.path, closed: spec.closed, recordedFrom, events: count });
     return events;
@@ -169,10 +153,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runRecorder(main);

@@ -12,7 +12,6 @@
 // stand-ins and the dev server are this checkout's.
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +20,8 @@ import setup from '../support/globalSetup';
 import { ARTIFACTS } from '../support/paths';
 import { ROSTER, Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
-import { FIXTURES, HISTORIES_DIR, historyFile, writeManifest } from './fixtures';
+import { FIXTURES, writeManifest } from './fixtures';
+import { exportHistory, runRecorder, shortCommit } from './recording';
 
 const [alice, bob] = ROSTER as [(typeof ROSTER)[number], (typeof ROSTER)[number]];
 const callerPhone = '+12125550145';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   if (!spec || !fs.existsSync(path.join(oldRoot, 'workflows', 'index.ts')) || !fs.existsSync(path.join(oldRoot, 'node_modules'))) {
     throw new Error('usage: recordOlderRelease.ts <checkout with a node_modules> <fixture name from test/replay/fixtures.ts>');
   }
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: oldRoot, encoding: 'utf8' }).trim();
+  const commit = shortCommit(oldRoot);
   log(`${name} from ${commit}`);
 
   await setup(); // the Temporal CLI
@@ -65,26 +65,13 @@ async function main(): Promise<void> {
       return status.name === 'COMPLETED';
     }, 90_000, 250);
 
-    const json = execFileSync(process.env.TEMPORAL_CLI_PATH!, ['workflow', 'show', '--address', stack.temporal.address, '--workflow-id', workflowId, '--output', 'json'], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const { events } = JSON.parse(json) as { events: unknown[] };
-    const text = `{"events":[\n${events.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`;
-    fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-    fs.writeFileSync(historyFile(name!), text);
-    writeManifest([{ name: name!, workflowId, workflowType: spec.workflowType, path: spec.path, closed: spec.closed, recordedFrom: commit, events: events.length }]);
-    log(`${name}: ${workflowId}, ${events.length} events, ${Math.round(text.length / 1024)} KiB; Alice: ${texts(alice.phone).length} text(s), Bob: ${texts(bob.phone).length}, rings: ${stack.twilio.state.calls().length}`);
+    const { length: count } = exportHistory(stack.temporal.address, workflowId, name!, log);
+    writeManifest([{ name: name!, workflowId, workflowType: spec.workflowType, path: spec.path, closed: spec.closed, recordedFrom: commit, events: count }]);
+    log(`Alice: ${texts(alice.phone).length} text(s), Bob: ${texts(bob.phone).length}, rings: ${stack.twilio.state.calls().length}`);
   } finally {
     await connection.close();
     await stack.stop();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runRecorder(main);
