@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { ConfigError, loadConfigOrExit, type AirtableConfig, type Config, type TwilioConfig } from './config';
 import { startAirtableEmulator } from '../emulators/airtable';
-import { startTwilioEmulator, type DirectoryProvider, type TwilioEmulator } from '../emulators/twilio';
-import { createOnCallService, type OnCallService } from './client/onCallService';
+import { startTwilioEmulator, type TwilioEmulator } from '../emulators/twilio';
+import { createOnCallService } from './client/onCallService';
 import { logger } from './observability/logger';
 import { startApi } from './roles/api';
 import { onShutdown } from './roles/lifecycle';
@@ -92,25 +92,14 @@ async function main(): Promise<void> {
 
   const client = await connectClient(config.temporal, address);
   stops.push({ name: 'temporal client', stop: () => client.connection.close() });
-  sandbox?.setDirectory(sandboxDirectory(createOnCallService(client, config.temporal.taskQueue)));
+  // The sandbox page names each phone and shows who is on call, from the schedule's workflow.
+  const onCall = createOnCallService(client, config.temporal.taskQueue);
+  sandbox?.setDirectory(() => onCall.directory());
   const dispatchApiKey = config.dispatchApiKey ?? LOCAL_DISPATCH_API_KEY;
   if (!config.dispatchApiKey) logger.warn('DISPATCH_API_KEY is not set: the API accepts the local key documented in the README');
   const api = await startApi({ config, client, twilioAuthToken: twilio.authToken, dispatchApiKey });
   stops.push({ name: 'api', stop: () => api.close() });
   logger.info({ api: api.url, webUi: `http://localhost:${config.devServer.uiPort}` }, 'after-hours dispatch is running');
-}
-
-/** The sandbox page names each phone and shows who is on call, from the schedule's workflow. */
-function sandboxDirectory(onCall: OnCallService): DirectoryProvider {
-  return async () => {
-    const plan = await onCall.current();
-    if (!plan) return undefined;
-    return {
-      onCall: ([1, 2, 3] as const).map((tier) => ({ tier, names: plan.onCall[tier].map((t) => t.name) })),
-      nextHandOff: plan.nextHandOff,
-      people: plan.roster,
-    };
-  };
 }
 
 main().catch((err) => {

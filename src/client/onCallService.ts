@@ -3,16 +3,35 @@
 import { Client, WorkflowNotFoundError, type ConnectionLike } from '@temporalio/client';
 import { onCallQuery, onCallSettingsSignal, onCallWorkflowIdFor, type OnCallSettings } from '../contract/onCall';
 import type { OnCallPlan } from '../domain/roster/onCallPlan';
+import { TIERS } from '../domain/roster/schedule';
+import type { Tier } from '../domain/types';
 
 const QUERY_DEADLINE_MS = 3_000;
+
+/** Who is who and who is on call, for a person watching the phones (the sandbox page). */
+export interface OnCallDirectory {
+  onCall: Array<{ tier: Tier; names: string[] }>;
+  nextHandOff?: { tier: Tier; technician: string; start: string };
+  people: Array<{ phone: string; name: string; tier: Tier }>;
+}
 
 export interface OnCallService {
   /** the schedule as its workflow last read it; undefined before its first read */
   current(): Promise<OnCallPlan | undefined>;
+  directory(): Promise<OnCallDirectory | undefined>;
 }
 
 export function createOnCallService(client: Client, taskQueue: string): OnCallService {
-  return {
+  const service: OnCallService = {
+    async directory() {
+      const plan = await service.current();
+      if (!plan) return undefined;
+      return {
+        onCall: TIERS.map((tier) => ({ tier, names: plan.onCall[tier].map((t) => t.name) })),
+        nextHandOff: plan.nextHandOff,
+        people: plan.roster,
+      };
+    },
     async current() {
       try {
         // A query waits for a worker: bounded so /health and an SMS answer never hang on it.
@@ -25,6 +44,7 @@ export function createOnCallService(client: Client, taskQueue: string): OnCallSe
       }
     },
   };
+  return service;
 }
 
 /**

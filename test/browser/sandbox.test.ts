@@ -2,6 +2,8 @@
 // IVR, watch the page reach tier 1, accept from a technician's reply box, see the caller told.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { createOnCallService } from '../../src/client/onCallService';
 import { ARTIFACTS } from '../support/paths';
 import { ROSTER, Stack } from '../support/stack';
 import { openBrowser, type TestBrowser } from './chromium';
@@ -13,8 +15,12 @@ const UI_TIMEOUT = 20_000;
 describe('sandbox page', () => {
   let stack: Stack;
   let browser: TestBrowser;
+  let connection: Connection;
   beforeAll(async () => {
     stack = await Stack.start();
+    connection = await Connection.connect({ address: stack.temporal.address });
+    const onCall = createOnCallService(new Client({ connection }), stack.env.TEMPORAL_TASK_QUEUE!);
+    stack.twilio.setDirectory(() => onCall.directory()); // as npm start wires it
     browser = await openBrowser('sandbox');
     browser.page.setDefaultTimeout(UI_TIMEOUT);
   });
@@ -22,6 +28,7 @@ describe('sandbox page', () => {
     try {
       await browser?.close();
     } finally {
+      await connection?.close();
       await stack?.stop();
     }
   });
@@ -46,7 +53,12 @@ describe('sandbox page', () => {
       `http://localhost:8233/namespaces/default/workflows/dispatch-${call!.callSid}`,
     );
 
+    // Who is on call, and each technician's card named with their tier (spec section 9).
+    await page.locator('#oncall-list li', { hasText: `Tier 1: ${alice!.name}, ${bob!.name}` }).waitFor();
+    await page.locator('#oncall-list li', { hasText: `Tier 2: ${carol!.name}` }).waitFor();
     const aliceCard = page.locator(`[data-phone="${alice!.phone}"]`);
+    await aliceCard.locator('h3', { hasText: alice!.name }).waitFor();
+    expect(await aliceCard.locator('.role').textContent()).toBe('tier 1 technician');
     const pageText = await aliceCard.locator('.msg.received', { hasText: /Reply YES \w+ to accept/ }).innerText();
     const code = /Reply YES (\w+) to accept/.exec(pageText)![1];
     await page.locator(`[data-phone="${bob!.phone}"] .msg.received`, { hasText: `YES ${code}` }).waitFor();
