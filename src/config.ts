@@ -52,6 +52,10 @@ export interface Timers {
   voiceFollowUp: boolean;
   /** unset: every T1 of the urgency */
   ringEveryMs?: number;
+  /** after the accept (spec section 11) */
+  defaultEtaMs: number;
+  arrivalGraceMs: number;
+  busyForMs: number;
 }
 
 export interface Config {
@@ -198,6 +202,9 @@ export function loadConfig(env: Env = process.env): Config {
       statusCheckMs: duration(env, 'DISPATCH_STATUS_CHECK', '60s'),
       voiceFollowUp: boolean(env, 'DISPATCH_VOICE', true),
       ringEveryMs: env.DISPATCH_VOICE_REPEAT ? duration(env, 'DISPATCH_VOICE_REPEAT', '2m') : undefined,
+      defaultEtaMs: duration(env, 'DEFAULT_ETA', '60m'),
+      arrivalGraceMs: duration(env, 'ARRIVAL_GRACE', '15m'),
+      busyForMs: duration(env, 'BUSY_FOR', '4h'),
     },
     schedule: {
       refreshMs: duration(env, 'ROSTER_REFRESH', '60s'),
@@ -223,6 +230,9 @@ export function policyFor(config: Config, urgency: Urgency): DispatchPolicy {
     voiceFollowUp: urgency === 'emergency' && config.timers.voiceFollowUp,
     ringEveryMs: config.timers.ringEveryMs ?? timers.t1Ms,
     businessHours: config.businessHours,
+    defaultEtaMs: config.timers.defaultEtaMs,
+    arrivalGraceMs: config.timers.arrivalGraceMs,
+    busyForMs: config.timers.busyForMs,
   };
 }
 

@@ -34,6 +34,14 @@ import type { dispatchWorkflow } from '../../workflows/dispatch/dispatchWorkflow
 /** A closed dispatch's code is not handed out again for this long, so a late reply cannot hit a new call. */
 const REPLY_CODE_COOLING_OFF_MS = 24 * 60 * 60 * 1000;
 
+/** A dispatch that paged a phone: `open` while it waits for an accept, `inProgress` while its job runs (spec section 11). */
+export interface RecentPage {
+  callId: string;
+  replyCode: string;
+  open: boolean;
+  inProgress: boolean;
+}
+
 export interface StartResult {
   created: boolean;
   dispatch: DispatchState;
@@ -157,10 +165,10 @@ export class DispatchService {
    * Dispatches that paged this phone and are still running or closed within the last hour, newest
    * first; `open` when still waiting for an accept.
    */
-  async recentPagesFor(phone: string): Promise<Array<{ callId: string; replyCode: string; open: boolean }>> {
+  async recentPagesFor(phone: string): Promise<RecentPage[]> {
     const since = new Date(Date.now() - 60 * 60 * 1000).toISOString();
     const query = `DispatchPagedPhones = '${escapeQuery(phone)}' AND (ExecutionStatus = 'Running' OR CloseTime > '${since}')`;
-    const pages: Array<{ callId: string; replyCode: string; open: boolean; startedAt: number }> = [];
+    const pages: Array<RecentPage & { startedAt: number }> = [];
     for await (const wf of this.client.workflow.list({ query })) {
       const replyCode = wf.typedSearchAttributes.get(DispatchReplyCodeKey);
       const status = wf.typedSearchAttributes.get(DispatchStatusKey);
@@ -169,6 +177,7 @@ export class DispatchService {
         callId: wf.workflowId.slice(WORKFLOW_ID_PREFIX.length),
         replyCode,
         open: wf.status.name === 'RUNNING' && (status === 'PAGING' || status === 'UNANSWERED'),
+        inProgress: wf.status.name === 'RUNNING' && (status === 'ACCEPTED' || status === 'ON_SITE'),
         startedAt: wf.startTime.getTime(),
       });
     }

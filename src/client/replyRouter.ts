@@ -1,10 +1,10 @@
 // Routes a technician's SMS reply to the dispatch it answers (spec section 4) and words the answer.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { DispatchService } from './dispatchService';
+import type { DispatchService, RecentPage } from './dispatchService';
 import type { OnCallService } from './onCallService';
 import * as text from '../domain/dispatch/messages';
 import { parseReply } from '../domain/dispatch/replyParser';
-import type { DispatchState } from '../domain/types';
+import type { DispatchState, TechnicianReply } from '../domain/types';
 import { logger } from '../observability/logger';
 
 export interface InboundReply {
@@ -27,6 +27,7 @@ export class ReplyRouter {
     const parsed = parseReply(body);
     if (parsed.kind === 'unknown') return { message: text.unrecognisedReply() };
     if (parsed.kind === 'oncall') return { message: await this.whoIsOnCall(phone) };
+    if (parsed.kind === 'eta' || parsed.kind === 'arrived' || parsed.kind === 'done') return this.jobReport(phone, parsed);
     if (parsed.kind !== 'accept' && parsed.kind !== 'decline') {
       this.onOptOut(phone, parsed.kind);
       return {};
@@ -35,7 +36,7 @@ export class ReplyRouter {
     const pages = await this.pagesWithRetry(phone, parsed.code);
     const open = pages.filter((p) => p.open);
     const openCodes = open.map((p) => p.replyCode);
-    let target: (typeof pages)[number] | undefined;
+    let target: RecentPage | undefined;
     if (parsed.code) {
       target = pages.find((p) => p.replyCode === parsed.code);
       if (!target) return { message: pages.length ? text.unknownCodeReply(parsed.code, openCodes) : text.unknownSenderReply() };
@@ -47,9 +48,43 @@ export class ReplyRouter {
       if (!target) return { message: text.unknownSenderReply() };
     }
 
-    const decision = parsed.kind;
+    const etaMinutes = parsed.kind === 'accept' ? parsed.etaMinutes : undefined;
+    return this.deliver(target, { phone, decision: parsed.kind, via: 'sms', ...(etaMinutes === undefined ? {} : { etaMinutes }) });
+  }
+
+  /**
+   * ETA, ARRIVED, DONE (spec section 11): for the job quoted, or without a code for the one job in
+   * progress the sender is assigned to.
+   */
+  private async jobReport(phone: string, parsed: { kind: 'eta' | 'arrived' | 'done'; code?: string; etaMinutes?: number }): Promise<InboundReply> {
+    const pages = await this.pagesWithRetry(phone, parsed.code);
+    let target: RecentPage | undefined;
+    if (parsed.code) {
+      target = pages.find((p) => p.replyCode === parsed.code);
+      if (!target) {
+        const codes = pages.filter((p) => p.inProgress).map((p) => p.replyCode);
+        return { message: pages.length ? text.unknownCodeReply(parsed.code, codes) : text.unknownSenderReply() };
+      }
+    } else {
+      let jobs = pages.filter((p) => p.inProgress);
+      // Paged for several jobs that are in progress: the sender's own are those assigned to them.
+      if (jobs.length > 1) {
+        const states = await Promise.all(jobs.map((p) => this.dispatches.get(p.callId)));
+        jobs = jobs.filter((_, i) => states[i]?.assigned?.phone === phone);
+      }
+      if (jobs.length > 1) return { message: text.chooseJobReply(jobs.map((p) => p.replyCode)) };
+      target = jobs[0];
+      if (!target) return { message: pages.length ? text.noJobInProgressReply() : text.unknownSenderReply() };
+    }
+    const etaMinutes = parsed.kind === 'eta' ? parsed.etaMinutes : undefined;
+    return this.deliver(target, { phone, decision: parsed.kind, via: 'sms', ...(etaMinutes === undefined ? {} : { etaMinutes }) });
+  }
+
+  /** Hands the reply to its dispatch as an Update; a finished dispatch answers from its final state. */
+  private async deliver(target: RecentPage, reply: TechnicianReply): Promise<InboundReply> {
+    const phone = reply.phone;
     try {
-      const result = await this.dispatches.reply(target.callId, { phone, decision, via: 'sms' });
+      const result = await this.dispatches.reply(target.callId, reply);
       if (!result) return { callId: target.callId, message: text.notPagedReply(target.replyCode) };
       logger.info({ callId: target.callId, outcome: result.outcome }, 'technician reply');
       return { callId: target.callId, message: result.message };
@@ -84,6 +119,7 @@ export class ReplyRouter {
 
 function finishedReply(state: DispatchState, phone: string): string {
   const code = state.replyCode;
+  if (state.status === 'COMPLETED' || state.status === 'CANCELLED') return text.closedReply({ replyCode: code, status: state.status });
   if (state.assigned) {
     return state.assigned.phone === phone
       ? text.alreadyYoursReply({ replyCode: code })

@@ -4,7 +4,7 @@
 export const URGENCIES = ['emergency', 'urgent', 'routine'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 
-export const DISPATCH_STATUSES = ['SCHEDULED', 'PAGING', 'ACCEPTED', 'UNANSWERED', 'CANCELLED'] as const;
+export const DISPATCH_STATUSES = ['SCHEDULED', 'PAGING', 'ACCEPTED', 'ON_SITE', 'COMPLETED', 'UNANSWERED', 'CANCELLED'] as const;
 export type DispatchStatus = (typeof DISPATCH_STATUSES)[number];
 
 /** Twilio's own words for a message's delivery status, in the order they may move. */
@@ -51,6 +51,13 @@ export interface DispatchPolicy {
   voiceFollowUp: boolean;
   ringEveryMs: number;
   businessHours: BusinessHours;
+  /** after the accept (spec section 11); absent in dispatches started before it, which use the defaults */
+  /** the ETA assumed when the accept named none */
+  defaultEtaMs?: number;
+  /** how late past the ETA the technician gets a check-in; twice as late, the managers an alert */
+  arrivalGraceMs?: number;
+  /** a dispatch still ACCEPTED or ON_SITE this long after the accept closes, its technician free */
+  busyForMs?: number;
 }
 
 export interface DispatchInput extends DispatchRequest {
@@ -73,12 +80,30 @@ export const EVENT_TYPES = [
   'CANCELLED',
   'CUSTOMER_NOTIFIED',
   'STAND_DOWN_SENT',
+  'ETA_SET',
+  'ARRIVED',
+  'COMPLETED',
+  'CHECK_IN_SENT',
+  'OVERDUE_ALERT',
+  'FEE_ACCEPTED',
+  'CALLER_MESSAGE',
   'ONCALL_REMINDER',
   'COVERAGE_GAP',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export type MessageKind = 'PAGE' | 'FOLLOW_UP' | 'STAND_DOWN' | 'CUSTOMER_NOTIFIED' | 'ASSIGNMENT' | 'ALERT' | 'ONCALL_REMINDER' | 'COVERAGE_GAP';
+export type MessageKind =
+  | 'PAGE'
+  | 'FOLLOW_UP'
+  | 'STAND_DOWN'
+  | 'CUSTOMER_NOTIFIED'
+  | 'ASSIGNMENT'
+  | 'ALERT'
+  | 'CHECK_IN'
+  | 'OVERDUE_ALERT'
+  | 'CALLER_MESSAGE'
+  | 'ONCALL_REMINDER'
+  | 'COVERAGE_GAP';
 
 /** One outbound SMS as the workflow asks for it. */
 export interface SmsRequest {
@@ -174,6 +199,23 @@ export interface DispatchState {
   nextEscalationAt?: string;
   /** ISO time the routine dispatch will start paging */
   scheduledFor?: string;
+  /** after the accept (spec section 11): the technician's latest ETA */
+  eta?: EtaEstimate;
+  /** ISO time of the arrival check-in or overdue alert now waiting, while ACCEPTED */
+  nextArrivalCheckAt?: string;
+  arrivedAt?: string;
+  completedAt?: string;
+}
+
+export interface EtaEstimate {
+  /** minutes from when it was given */
+  minutes: number;
+  /** ISO time the technician expects to arrive */
+  at: string;
+  /** ISO time the technician gave it */
+  setAt: string;
+  /** 1 for the first ETA of the dispatch, then one more per change */
+  revision: number;
 }
 
 /** Row of the Dispatch Events table (spec section 6); field names live in the Airtable gateway. */
@@ -204,17 +246,39 @@ export interface CallRow {
   acceptedAt?: string;
   createdAt?: string;
   workflowId?: string;
+  /** ISO time the technician expects to arrive */
+  eta?: string;
+  arrivedAt?: string;
+  completedAt?: string;
+  feeAccepted?: boolean;
 }
 
-export type ReplyDecision = 'accept' | 'decline';
+/** accept and decline answer a page; eta, arrived and done report on the job after the accept (spec section 11) */
+export const REPLY_DECISIONS = ['accept', 'decline', 'eta', 'arrived', 'done'] as const;
+export type ReplyDecision = (typeof REPLY_DECISIONS)[number];
+
+/** ETAs a reply may give, in minutes */
+export const ETA_MINUTES = { min: 1, max: 24 * 60 } as const;
 
 export interface TechnicianReply {
   phone: string;
   decision: ReplyDecision;
   via: 'sms' | 'voice' | 'ops';
+  /** accept (optional) and eta (required): minutes until the technician expects to arrive */
+  etaMinutes?: number;
 }
 
-export type ReplyOutcome = 'accepted' | 'already_yours' | 'already_taken' | 'declined' | 'closed';
+export type ReplyOutcome =
+  | 'accepted'
+  | 'already_yours'
+  | 'already_taken'
+  | 'declined'
+  | 'closed'
+  | 'eta_set'
+  | 'arrived'
+  | 'completed'
+  /** a job report (eta, arrived, done) that changes nothing: not this technician's job, or already recorded */
+  | 'unchanged';
 
 export interface ReplyResult {
   outcome: ReplyOutcome;

@@ -31,7 +31,8 @@ const callerPhone = '+12125550177';
 const newCallId = () => `CA${randomUUID().replace(/-/g, '')}`;
 // Nobody is followed up or escalated by the clock during these tests: every row comes from what
 // the test does (accept, decline, cancel), so the expected rows are exact.
-const ENV = { DISPATCH_T1: '10m', DISPATCH_T2: '10m', DISPATCH_MAX_ROUNDS: '1' };
+// BUSY_FOR: an accepted dispatch follows its job that long (spec section 11); the checks wait for it to close.
+const ENV = { DISPATCH_T1: '10m', DISPATCH_T2: '10m', DISPATCH_MAX_ROUNDS: '1', BUSY_FOR: '3s' };
 const CEILING = 5; // Airtable: 5 requests/s per base
 
 /** The page that carries this dispatch's code, once it is in the phone's inbox. */

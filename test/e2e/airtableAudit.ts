@@ -21,6 +21,10 @@ export const SPEC_CALLS_FIELDS = [
   'Accepted At',
   'Created At',
   'Workflow ID',
+  'ETA',
+  'Arrived At',
+  'Completed At',
+  'Fee Accepted',
 ] as const;
 
 export const SPEC_EVENTS_FIELDS = [
@@ -46,7 +50,7 @@ export const SPEC_OVERRIDES_FIELDS = ['Name', 'Technician', 'Tier', 'Start', 'En
 export const SPEC_SELECTS: Record<string, Record<string, readonly string[]>> = {
   Calls: {
     Urgency: ['emergency', 'urgent', 'routine'],
-    Status: ['SCHEDULED', 'PAGING', 'ACCEPTED', 'UNANSWERED', 'CANCELLED'],
+    Status: ['SCHEDULED', 'PAGING', 'ACCEPTED', 'ON_SITE', 'COMPLETED', 'UNANSWERED', 'CANCELLED'],
   },
   'Dispatch Events': {
     'Event Type': [
@@ -60,6 +64,13 @@ export const SPEC_SELECTS: Record<string, Record<string, readonly string[]>> = {
       'CANCELLED',
       'CUSTOMER_NOTIFIED',
       'STAND_DOWN_SENT',
+      'ETA_SET',
+      'ARRIVED',
+      'COMPLETED',
+      'CHECK_IN_SENT',
+      'OVERDUE_ALERT',
+      'FEE_ACCEPTED',
+      'CALLER_MESSAGE',
       'ONCALL_REMINDER',
       'COVERAGE_GAP',
     ],
@@ -76,11 +87,14 @@ const EVENT_TYPE_OF: Record<SentMessage['kind'], string> = {
   CUSTOMER_NOTIFIED: 'CUSTOMER_NOTIFIED',
   ASSIGNMENT: 'ACCEPTED',
   ALERT: 'UNANSWERED',
+  CHECK_IN: 'CHECK_IN_SENT',
+  OVERDUE_ALERT: 'OVERDUE_ALERT',
+  CALLER_MESSAGE: 'CALLER_MESSAGE',
   ONCALL_REMINDER: 'ONCALL_REMINDER',
   COVERAGE_GAP: 'COVERAGE_GAP',
 };
 
-const FINAL_CALL_STATUSES = new Set(['ACCEPTED', 'CANCELLED', 'UNANSWERED']);
+const FINAL_CALL_STATUSES = new Set(['ACCEPTED', 'ON_SITE', 'COMPLETED', 'CANCELLED', 'UNANSWERED']);
 const FINAL_DELIVERY = new Set(['delivered', 'undelivered', 'failed']);
 
 // ---- reading both sides ------------------------------------------------------------------------

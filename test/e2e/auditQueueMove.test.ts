@@ -39,7 +39,7 @@ describe('a dispatch started before forwardAudit moved to the audit queue', () =
       workflowInterceptorModules: [path.join(__dirname, 'helpers', 'forwardOnDispatchQueue.ts')],
       logger: quiet,
     });
-    stack = await Stack.start({ workers: 0, env: { DISPATCH_T1: '30s', DISPATCH_T2: '30s', DISPATCH_STATUS_CHECK: '2s' } });
+    stack = await Stack.start({ workers: 0, env: { DISPATCH_T1: '30s', DISPATCH_T2: '30s', DISPATCH_STATUS_CHECK: '2s', BUSY_FOR: '3s' } });
     olderCommands = (await bundled).code;
     connection = await Connection.connect({ address: stack.temporal.address });
     client = new Client({ connection });

@@ -28,6 +28,10 @@ const T2 = '8s';
 const GRACE = '6s';
 const STATUS_CHECK = '2s';
 const VOICE_REPEAT = '3s';
+// Accepted dispatches of the paths above close BUSY_FOR after the accept, before any arrival check.
+const DEFAULT_ETA = '1h';
+const ARRIVAL_GRACE = '15m';
+const BUSY_FOR = '5s';
 
 const newCallId = () => `CA${randomUUID().replace(/-/g, '')}`;
 const log = (msg: string) => console.log(`[replay:record] ${msg}`);
@@ -299,6 +303,10 @@ async function main(): Promise<void> {
       DISPATCH_VOICE_REPEAT: VOICE_REPEAT,
       BUSINESS_HOURS: routine ? hoursOpeningSoon(60_000) : 'Mon-Sun 00:00-23:59',
       BUSINESS_TIMEZONE: 'UTC',
+      // An accepted dispatch follows its job until DONE or BUSY_FOR (spec section 11).
+      DEFAULT_ETA: DEFAULT_ETA,
+      ARRIVAL_GRACE: ARRIVAL_GRACE,
+      BUSY_FOR: BUSY_FOR,
     },
   });
   const connection = await Connection.connect({ address: stack.temporal.address });

@@ -17,7 +17,7 @@ import { nextOpening } from '../../src/domain/dispatch/businessHours';
 import { initialDispatchState } from '../../src/domain/dispatch/dispatchState';
 import { escalationRound, pageValiditySeconds, type LadderStep } from '../../src/domain/dispatch/escalationPolicy';
 import * as text from '../../src/domain/dispatch/messages';
-import { judgeReply, replyRefusal } from '../../src/domain/dispatch/replyDecision';
+import { etaAt, judgeReply, replyRefusal } from '../../src/domain/dispatch/replyDecision';
 import {
   attemptsTo,
   mayStillAnswer,
@@ -36,6 +36,7 @@ import type {
   DispatchOutcome,
   DispatchState,
   DispatchStatus,
+  EtaEstimate,
   ReplyResult,
   SentMessage,
   Technician,
@@ -45,6 +46,11 @@ import { pagingActivities } from './activities';
 import { AuditLane } from './auditLane';
 import { DeliveryTracking } from './deliveryTracking';
 import { Outbox } from './outbox';
+
+/** Defaults for dispatches whose policy predates these settings (spec section 7). */
+const DEFAULT_ETA_MS = 60 * 60_000;
+const DEFAULT_ARRIVAL_GRACE_MS = 15 * 60_000;
+const DEFAULT_BUSY_FOR_MS = 4 * 60 * 60_000;
 
 export async function dispatchWorkflow(input: DispatchInput): Promise<DispatchState> {
   return new Dispatch(input).run();
@@ -71,6 +77,14 @@ class Dispatch {
   private pagedInStep: SentMessage[] = [];
   private replyVia: TechnicianReply['via'] = 'sms';
   private graceEndsAt?: number;
+  /**
+   * Whether this dispatch follows the job after the accept (spec section 11): decided by
+   * patched('after-accept') when the accept is taken; undefined until then. Dispatches accepted
+   * before the patch ended at the accept and replay that way.
+   */
+  private followsJob?: boolean;
+  /** an ETA the accept gave, applied when the acceptance is confirmed */
+  private etaOfAccept?: number;
 
   constructor(private readonly input: DispatchInput) {
     this.state = initialDispatchState(input);
@@ -212,6 +226,8 @@ class Dispatch {
 
   private async confirmAcceptance(): Promise<void> {
     const assigned = this.state.assigned!;
+    if (this.followsJob && this.etaOfAccept !== undefined) this.setEta(this.etaOfAccept, Date.parse(assigned.acceptedAt), assigned);
+    const eta = this.state.eta && { clock: this.clock(this.state.eta.at), minutes: this.state.eta.minutes };
     await this.closeOut({
       outcome: 'ACCEPTED',
       searchAttributes: [{ key: DispatchTechnicianKey, value: assigned.name }],
@@ -220,15 +236,99 @@ class Dispatch {
       standsDown: true,
       notify: () => {
         const code = this.input.replyCode;
-        this.outbox.send(this.caller(), 'CUSTOMER_NOTIFIED', text.customerAssignedText({ businessName: this.input.businessName, technicianName: assigned.name, replyCode: code }), 'assigned');
+        this.outbox.send(this.caller(), 'CUSTOMER_NOTIFIED', text.customerAssignedText({ businessName: this.input.businessName, technicianName: assigned.name, replyCode: code, eta }), 'assigned');
         this.standDown(assigned.phone, text.standDownText({ replyCode: code, name: assigned.name, reason: 'taken' }));
         // A technician who accepted by SMS got the details in the reply; other channels get them by SMS.
         if (this.replyVia !== 'sms') {
-          const details = text.acceptedReply({ callerPhone: this.input.callerPhone, summary: this.state.summary, address: this.input.address, replyCode: code });
+          const details = text.acceptedReply({ callerPhone: this.input.callerPhone, summary: this.state.summary, address: this.input.address, replyCode: code, eta, askEta: this.followsJob && !eta });
           this.outbox.send({ phone: assigned.phone, name: assigned.name }, 'ASSIGNMENT', details, 'assignment');
         }
       },
     });
+    if (this.followsJob) await this.followJob();
+  }
+
+  // ---- after the accept (spec section 11) -------------------------------------------------
+
+  /**
+   * Holds the technician to the job until DONE, or until BUSY_FOR has passed since the accept: one
+   * check-in at ETA + grace, one manager alert at ETA + 2×grace while nobody reported arriving;
+   * a new ETA starts both again. ETA, ARRIVED and DONE themselves are applied by onReply.
+   */
+  private async followJob(): Promise<void> {
+    const policy = this.input.policy;
+    const grace = policy.arrivalGraceMs ?? DEFAULT_ARRIVAL_GRACE_MS;
+    const assigned = this.state.assigned!;
+    const acceptedAt = Date.parse(assigned.acceptedAt);
+    const busyUntil = acceptedAt + (policy.busyForMs ?? DEFAULT_BUSY_FOR_MS);
+    let checkedIn = -1;
+    let alerted = -1;
+    while (this.jobOpen() && Date.now() < busyUntil) {
+      const revision = this.state.eta?.revision ?? 0;
+      const expected = this.state.eta ? Date.parse(this.state.eta.at) : acceptedAt + (policy.defaultEtaMs ?? DEFAULT_ETA_MS);
+      const waitingForArrival = this.state.status === 'ACCEPTED';
+      if (waitingForArrival && checkedIn !== revision && Date.now() >= expected + grace) {
+        checkedIn = revision;
+        this.checkIn(revision, expected);
+        continue;
+      }
+      if (waitingForArrival && alerted !== revision && Date.now() >= expected + 2 * grace) {
+        alerted = revision;
+        await this.overdueAlert(revision, expected);
+        continue;
+      }
+      const nextCheck = !waitingForArrival ? undefined : checkedIn !== revision ? expected + grace : alerted !== revision ? expected + 2 * grace : undefined;
+      this.state.nextArrivalCheckAt = nextCheck === undefined ? undefined : new Date(nextCheck).toISOString();
+      const status = this.state.status;
+      const wakeAt = Math.min(busyUntil, nextCheck ?? busyUntil);
+      await condition(() => this.state.status !== status || (this.state.eta?.revision ?? 0) !== revision, Math.max(0, wakeAt - Date.now()), {
+        summary: nextCheck === undefined ? 'job in progress' : 'wait for arrival',
+      });
+    }
+    // Still ACCEPTED or ON_SITE after BUSY_FOR: the dispatch closes with that status, its technician free.
+    this.state.nextArrivalCheckAt = undefined;
+    await this.outbox.settled();
+  }
+
+  private jobOpen(): boolean {
+    return this.state.status === 'ACCEPTED' || this.state.status === 'ON_SITE';
+  }
+
+  /** The technician is late: one SMS per ETA asking them to report arrival or a new ETA. */
+  private checkIn(revision: number, expected: number): void {
+    const assigned = this.state.assigned!;
+    const body = text.checkInText({ replyCode: this.input.replyCode, clock: this.clock(new Date(expected).toISOString()), check: revision + 1 });
+    this.outbox.send({ phone: assigned.phone, name: assigned.name }, 'CHECK_IN', body, `eta${revision}/check-in`);
+  }
+
+  /** Still not on site: the managers hear of it, once per ETA. */
+  private async overdueAlert(revision: number, expected: number): Promise<void> {
+    const assigned = this.state.assigned!;
+    const managers = await this.managers();
+    const alert = text.overdueAlertText({
+      replyCode: this.input.replyCode,
+      technicianName: assigned.name,
+      clock: this.clock(new Date(expected).toISOString()),
+      summary: this.state.summary,
+      callerPhone: this.input.callerPhone,
+      alert: revision + 1,
+    });
+    for (const manager of managers) this.outbox.send(manager, 'OVERDUE_ALERT', alert, `eta${revision}/overdue`);
+  }
+
+  /** Records an ETA `minutes` from `from`; the caller hears of every change after the accept. */
+  private setEta(minutes: number, from: number, assigned: { name: string; phone: string }, tellCaller = false): EtaEstimate {
+    const revision = (this.state.eta?.revision ?? 0) + 1;
+    const eta: EtaEstimate = { minutes, at: etaAt(from, minutes), setAt: new Date(from).toISOString(), revision };
+    this.state.eta = eta;
+    this.audit.call({ eta: eta.at });
+    const clock = this.clock(eta.at);
+    this.audit.dispatchEvent('ETA_SET', `eta/${revision}`, { recipient: assigned.phone, technician: assigned.name, detail: `ETA ${clock} (${minutes} min)` });
+    if (tellCaller) {
+      const body = text.customerEtaText({ businessName: this.input.businessName, technicianName: assigned.name, replyCode: this.input.replyCode, clock, minutes, revision });
+      this.outbox.send(this.caller(), 'CUSTOMER_NOTIFIED', body, `eta${revision}`);
+    }
+    return eta;
   }
 
   /** Every round went unanswered: tell the caller, alert the managers, keep accepts open a while. */
@@ -238,9 +338,7 @@ class Dispatch {
       event: { detail: `no accept after ${this.input.policy.maxRounds} round(s)` },
       standsDown: false,
       notify: async () => {
-        const managers = this.followsSchedule()
-          ? await this.twilio.loadOnCall(3)
-          : (await this.twilio.loadRoster()).filter((t) => t.active && t.tier === 3);
+        const managers = await this.managers();
         this.outbox.send(this.caller(), 'CUSTOMER_NOTIFIED', text.customerUnansweredText({ businessName: this.input.businessName, replyCode: this.input.replyCode }), 'unanswered');
         const alert = text.managerAlertText({ replyCode: this.input.replyCode, summary: this.state.summary, callerPhone: this.input.callerPhone });
         for (const manager of managers) this.outbox.send(manager, 'ALERT', alert, 'alert');
@@ -257,7 +355,13 @@ class Dispatch {
       outcome: 'CANCELLED',
       event: { detail: 'cancelled by ops' },
       standsDown: true,
-      notify: () => this.standDown(undefined, text.standDownText({ replyCode: this.input.replyCode, reason: 'cancelled' })),
+      notify: () => {
+        const body = text.standDownText({ replyCode: this.input.replyCode, reason: 'cancelled' });
+        // After the accept the others were stood down already: only the assigned technician hears of it.
+        const assigned = this.state.assigned;
+        if (this.followsJob && assigned) this.outbox.send({ phone: assigned.phone, name: assigned.name }, 'STAND_DOWN', body, 'cancelled');
+        else this.standDown(undefined, body);
+      },
     });
   }
 
@@ -290,8 +394,28 @@ class Dispatch {
   // ---- replies ----------------------------------------------------------------------------
 
   private onReply(reply: TechnicianReply): ReplyResult {
-    const result = judgeReply(reply, { state: this.state, graceEndsAt: this.graceEndsAt, now: Date.now() });
+    const judge = () =>
+      judgeReply(reply, { state: this.state, graceEndsAt: this.graceEndsAt, now: Date.now(), followsJob: this.followsJob, timeZone: this.input.policy.businessHours.timeZone });
+    let result = judge();
+    if (result.outcome === 'accepted' && this.followsJob === undefined) {
+      this.followsJob = patched('after-accept');
+      if (this.followsJob) result = judge();
+    }
     const name = nameOf(this.state.messages, reply.phone);
+    const assigned = this.state.assigned;
+    if (result.outcome === 'eta_set' && assigned && reply.etaMinutes !== undefined) this.setEta(reply.etaMinutes, Date.now(), assigned, true);
+    if (result.outcome === 'arrived' && assigned) {
+      this.state.arrivedAt = new Date().toISOString();
+      this.setStatus('ON_SITE');
+      this.audit.call({ status: 'ON_SITE', arrivedAt: this.state.arrivedAt });
+      this.audit.dispatchEvent('ARRIVED', 'arrived', { recipient: reply.phone, technician: assigned.name, detail: `via ${reply.via}` });
+    }
+    if (result.outcome === 'completed' && assigned) {
+      this.state.completedAt = new Date().toISOString();
+      this.setStatus('COMPLETED');
+      this.audit.call({ status: 'COMPLETED', completedAt: this.state.completedAt });
+      this.audit.dispatchEvent('COMPLETED', 'completed', { recipient: reply.phone, technician: assigned.name, detail: `via ${reply.via}` });
+    }
     if (result.outcome === 'declined' && !this.state.declined.includes(reply.phone)) {
       this.state.declined.push(reply.phone);
       this.audit.dispatchEvent('DECLINED', `declined:${reply.phone}`, { recipient: reply.phone, technician: name, detail: `via ${reply.via}` });
@@ -299,11 +423,22 @@ class Dispatch {
     if (result.outcome === 'accepted') {
       this.replyVia = reply.via;
       this.state.assigned = { name, phone: reply.phone, acceptedAt: new Date().toISOString() };
+      if (this.followsJob) this.etaOfAccept = reply.etaMinutes;
     }
     return result;
   }
 
   // ---- small helpers --------------------------------------------------------------------
+
+  /** The tier-3 technicians to alert: on call per the schedule, or every Active one before it. */
+  private async managers(): Promise<Technician[]> {
+    return this.followsSchedule() ? await this.twilio.loadOnCall(3) : (await this.twilio.loadRoster()).filter((t) => t.active && t.tier === 3);
+  }
+
+  /** A time as the business's clock shows it, e.g. "9:40 PM". */
+  private clock(iso: string): string {
+    return text.formatLocalClock(iso, this.input.policy.businessHours.timeZone);
+  }
 
   /** Pages follow the on-call schedule; dispatches recorded before it replay with the roster. */
   private followsSchedule(): boolean {

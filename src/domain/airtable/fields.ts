@@ -81,6 +81,11 @@ export const CALLS: TableSpec<keyof CallRow> = {
     acceptedAt: dateTime('Accepted At'),
     createdAt: dateTime('Created At'),
     workflowId: text('Workflow ID'),
+    // After the accept (spec section 11) and the after-hours fee (section 12).
+    eta: dateTime('ETA'),
+    arrivedAt: dateTime('Arrived At'),
+    completedAt: dateTime('Completed At'),
+    feeAccepted: checkbox('Fee Accepted'),
   },
 };
 

@@ -11,6 +11,9 @@ export const MESSAGE_EVENTS: Readonly<Record<MessageKind, { type: EventType; det
   CUSTOMER_NOTIFIED: { type: 'CUSTOMER_NOTIFIED', detail: 'caller notified' },
   ASSIGNMENT: { type: 'ACCEPTED', detail: 'job details sent to the technician' },
   ALERT: { type: 'UNANSWERED', detail: 'manager alerted: nobody accepted' },
+  CHECK_IN: { type: 'CHECK_IN_SENT', detail: 'arrival check-in to the technician' },
+  OVERDUE_ALERT: { type: 'OVERDUE_ALERT', detail: 'manager alerted: technician not on site' },
+  CALLER_MESSAGE: { type: 'CALLER_MESSAGE', detail: "caller's text forwarded to the technician" },
   ONCALL_REMINDER: { type: 'ONCALL_REMINDER', detail: 'hand-off reminder' },
   COVERAGE_GAP: { type: 'COVERAGE_GAP', detail: 'coverage gap alert' },
 };

@@ -198,13 +198,81 @@ export function managerAlertText(p: { replyCode: string; summary: string; caller
 
 // ---------------------------------------------------------------- answers to technician replies (TwiML <Message>)
 
-export function acceptedReply(p: { callerPhone: string; summary: string; address?: string; replyCode: string }): string {
+/**
+ * The accept's confirmation with the job's details. After the accept the dispatch follows the job
+ * (spec section 11): `eta` repeats an ETA the accept gave; without one, `askEta` asks for it.
+ */
+export function acceptedReply(p: {
+  callerPhone: string;
+  summary: string;
+  address?: string;
+  replyCode: string;
+  eta?: { clock: string; minutes: number };
+  askEta?: boolean;
+}): string {
   const hasAddress = optionalText(p.address) !== '';
+  const after = p.eta
+    ? ` ETA ${p.eta.clock} (${p.eta.minutes} min) sent to the customer. Reply ARRIVED ${p.replyCode} on site, DONE ${p.replyCode} when finished.`
+    : p.askEta
+      ? ` Reply ETA ${p.replyCode} <minutes> with your arrival time.`
+      : '';
   return fitToSegments(
     ([summary, address]: [string, string]) =>
       `Job ${p.replyCode} is yours. Call the customer now: ${p.callerPhone}. Problem: ${asSentence(summary)}` +
-      (hasAddress ? ` Address: ${asSentence(address)}` : ''),
+      (hasAddress ? ` Address: ${asSentence(address)}` : '') +
+      after,
     [toGsmText(p.summary), optionalText(p.address)],
+  );
+}
+
+// ---------------------------------------------------------------- after the accept (spec section 11)
+
+export function etaSetReply(p: { replyCode: string; clock: string; minutes: number }): string {
+  return `ETA for job ${p.replyCode}: ${p.clock} (${p.minutes} min). The customer has been told. Reply ARRIVED ${p.replyCode} when on site.`;
+}
+
+export function arrivedReply(p: { replyCode: string }): string {
+  return `Arrival at job ${p.replyCode} recorded. Reply DONE ${p.replyCode} when the job is finished.`;
+}
+
+export function completedReply(p: { replyCode: string }): string {
+  return `Job ${p.replyCode} marked complete. Thank you!`;
+}
+
+export function alreadyArrivedReply(p: { replyCode: string }): string {
+  return `You are already on site for job ${p.replyCode}. Reply DONE ${p.replyCode} when the job is finished.`;
+}
+
+export function notYourJobReply(p: { replyCode: string; assignedTo?: string }): string {
+  return p.assignedTo === undefined
+    ? `Job ${p.replyCode} is not yours yet: reply YES ${p.replyCode} to accept it first.`
+    : `Job ${p.replyCode} is assigned to ${shortName(p.assignedTo)}, not you. Your reply was not recorded.`;
+}
+
+export function noJobInProgressReply(): string {
+  return 'You have no job in progress, so your reply was not recorded.';
+}
+
+export function chooseJobReply(codes: string[]): string {
+  return fitToSegments(
+    ([list]: [string]) => `You have several jobs in progress: ${list}. Add the job's code, e.g. ARRIVED <code>.`,
+    [listCodes(codes)],
+  );
+}
+
+export function checkInText(p: { replyCode: string; clock: string; check: number }): string {
+  return (
+    `CHECK-IN${p.check > 1 ? ` ${p.check}` : ''}: job ${p.replyCode}, you were expected by ${p.clock}. ` +
+    `Reply ARRIVED ${p.replyCode} when on site, or ETA ${p.replyCode} <minutes> with a new time.`
+  );
+}
+
+export function overdueAlertText(p: { replyCode: string; technicianName: string; clock: string; summary: string; callerPhone: string; alert: number }): string {
+  return fitToSegments(
+    ([summary]: [string]) =>
+      `OVERDUE${p.alert > 1 ? ` ${p.alert}` : ''}: ${shortName(p.technicianName)} is not on site at job ${p.replyCode} (ETA was ${p.clock}). ` +
+      `Caller ${p.callerPhone}: ${asSentence(summary)}`,
+    [toGsmText(p.summary)],
   );
 }
 
@@ -225,6 +293,8 @@ const CLOSED_REASON: Record<DispatchStatus, string> = {
   SCHEDULED: 'not paging yet',
   PAGING: 'still open',
   ACCEPTED: 'already taken',
+  ON_SITE: 'already taken',
+  COMPLETED: 'completed',
   UNANSWERED: 'closed',
   CANCELLED: 'cancelled',
 };
@@ -269,10 +339,20 @@ function reference(replyCode: string | undefined): string {
   return replyCode === undefined ? '' : ` (ref ${replyCode})`;
 }
 
-export function customerAssignedText(p: { businessName: string; technicianName: string; replyCode?: string }): string {
+export function customerAssignedText(p: { businessName: string; technicianName: string; replyCode?: string; eta?: { clock: string; minutes: number } }): string {
+  const eta = p.eta ? ` Expected arrival ${p.eta.clock} (about ${p.eta.minutes} min).` : '';
   return (
     `${shortName(p.businessName)}: technician ${shortName(p.technicianName)} has your call${reference(p.replyCode)} ` +
-    'and will phone you shortly.'
+    `and will phone you shortly.${eta}`
+  );
+}
+
+/** An ETA given or changed after the accept; `revision` keeps two changes to one time apart. */
+export function customerEtaText(p: { businessName: string; technicianName: string; replyCode?: string; clock: string; minutes: number; revision: number }): string {
+  const update = p.revision > 1 ? ` (update ${p.revision})` : '';
+  return (
+    `${shortName(p.businessName)}: ${shortName(p.technicianName)} expects to arrive at ${p.clock}, in about ${p.minutes} min` +
+    `${reference(p.replyCode)}${update}.`
   );
 }
 
@@ -307,6 +387,15 @@ export function formatLocalTime(iso: string, timeZone: string): string {
   }).formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('weekday')} ${part('month')} ${part('day')}, ${part('hour')}:${part('minute')} ${part('dayPeriod')}`;
+}
+
+/** e.g. "9:40 PM" in the business's zone: the ETA a caller and technician read. */
+export function formatLocalClock(iso: string, timeZone: string): string {
+  const instant = new Date(iso);
+  if (Number.isNaN(instant.getTime())) throw new Error(`not an ISO time: ${iso}`);
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: '2-digit', hour12: true }).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('hour')}:${part('minute')} ${part('dayPeriod')}`;
 }
 
 // ---------------------------------------------------------------- the on-call schedule

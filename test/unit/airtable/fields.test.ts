@@ -12,7 +12,7 @@ import type { CallRow, DispatchEventRow } from '../../../src/domain/types';
 
 // Spec section 6, verbatim: the office builds views on these names.
 const SPEC_FIELDS: Record<string, string[]> = {
-  Calls: ['Call ID', 'Caller Phone', 'Urgency', 'Summary', 'Address', 'Status', 'Assigned Technician', 'Accepted At', 'Created At', 'Workflow ID'],
+  Calls: ['Call ID', 'Caller Phone', 'Urgency', 'Summary', 'Address', 'Status', 'Assigned Technician', 'Accepted At', 'Created At', 'Workflow ID', 'ETA', 'Arrived At', 'Completed At', 'Fee Accepted'],
   'Dispatch Events': ['Event Key', 'Call ID', 'Event Type', 'Method', 'Recipient', 'Technician', 'Attempt Number', 'Sent At', 'Delivery Status', 'Message SID', 'Error Code', 'Detail'],
   Technicians: ['Name', 'Phone', 'Tier', 'Active'],
   // Section 9.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseReply } from '../../../src/domain/dispatch/replyParser';
+import { parseEtaMinutes, parseReply } from '../../../src/domain/dispatch/replyParser';
 
 describe('parseReply', () => {
   it.each([
@@ -34,10 +34,74 @@ describe('parseReply', () => {
     ['yes AB', { kind: 'unknown' }],
     ['yes ABCDEFGHI', { kind: 'unknown' }],
     ['yes AB-12', { kind: 'unknown' }],
-    ['yes AB12 now', { kind: 'unknown' }],
+    ['yes AB12 now', { kind: 'accept', code: 'AB12' }], // extra words after the code do not stop an accept
+    ['YES K7QP on my way', { kind: 'accept', code: 'K7QP' }],
+    ['ok on my way', { kind: 'unknown' }],
     ['yesAB12', { kind: 'unknown' }],
     ['stop ab12', { kind: 'unknown' }],
   ])('%j -> %j', (body, expected) => {
     expect(parseReply(body)).toEqual(expected);
+  });
+});
+
+describe('parseReply after the accept (spec section 11)', () => {
+  it.each([
+    ['YES K7QP 40', { kind: 'accept', code: 'K7QP', etaMinutes: 40 }],
+    ['yes k7qp 40m', { kind: 'accept', code: 'K7QP', etaMinutes: 40 }],
+    ['YES K7QP 1h', { kind: 'accept', code: 'K7QP', etaMinutes: 60 }],
+    ['YES K7QP 1h30', { kind: 'accept', code: 'K7QP', etaMinutes: 90 }],
+    ['YES K7QP 1h30m on my way', { kind: 'accept', code: 'K7QP', etaMinutes: 90 }],
+    ['YES K7QP 40 min', { kind: 'accept', code: 'K7QP', etaMinutes: 40 }],
+    ['YES 40', { kind: 'accept', etaMinutes: 40 }],
+    ['y 25', { kind: 'accept', etaMinutes: 25 }],
+    ['YES 2h', { kind: 'accept', etaMinutes: 120 }],
+    ['ok 1:15', { kind: 'accept', etaMinutes: 75 }],
+    ['YES K7QP 0', { kind: 'accept', code: 'K7QP' }], // no usable ETA: an accept all the same
+    ['NO K7QP 40', { kind: 'decline', code: 'K7QP' }],
+    ['ETA K7QP 40', { kind: 'eta', code: 'K7QP', etaMinutes: 40 }],
+    ['eta k7qp 1h30', { kind: 'eta', code: 'K7QP', etaMinutes: 90 }],
+    ['ETA 20', { kind: 'eta', etaMinutes: 20 }],
+    ['eta 20 mins stuck in traffic', { kind: 'eta', etaMinutes: 20 }],
+    ['ETA 45m', { kind: 'eta', etaMinutes: 45 }],
+    ['ETA K7QP', { kind: 'unknown' }],
+    ['ETA', { kind: 'unknown' }],
+    ['ETA soon', { kind: 'unknown' }],
+    ['ETA K7QP 0', { kind: 'unknown' }],
+    ['ETA K7QP 25h', { kind: 'unknown' }],
+    ['ETA 1441', { kind: 'unknown' }],
+    ['ETA 1440', { kind: 'eta', etaMinutes: 1440 }],
+    ['ARRIVED', { kind: 'arrived' }],
+    ['arrived k7qp', { kind: 'arrived', code: 'K7QP' }],
+    ['Onsite', { kind: 'arrived' }],
+    ['on-site', { kind: 'arrived' }],
+    ['HERE K7QP', { kind: 'arrived', code: 'K7QP' }],
+    ['here!', { kind: 'arrived' }],
+    ['arrived at the house', { kind: 'arrived' }],
+    ['DONE', { kind: 'done' }],
+    ['done K7QP all fixed', { kind: 'done', code: 'K7QP' }],
+    ['Complete', { kind: 'done' }],
+    ['COMPLETED k7qp', { kind: 'done', code: 'K7QP' }],
+    ['fixed.', { kind: 'done' }],
+  ])('%j -> %j', (body, expected) => {
+    expect(parseReply(body)).toEqual(expected);
+  });
+
+  it.each([
+    ['40', 40],
+    ['40m', 40],
+    ['40MIN', 40],
+    ['1h', 60],
+    ['1H30', 90],
+    ['1h30m', 90],
+    ['2hrs', 120],
+    ['1:05', 65],
+    ['0', undefined],
+    ['-5', undefined],
+    ['1.5h', undefined],
+    ['soon', undefined],
+    ['24h', 1440],
+    ['24h1', undefined],
+  ])('minutes %j -> %j', (word, minutes) => {
+    expect(parseEtaMinutes(word)).toBe(minutes);
   });
 });
