@@ -13,7 +13,7 @@ import { policyFor, type Config } from '../config';
 import { ONCALL_MESSAGES_CALL_ID, onCallWorkflowIdFor } from '../contract/onCall';
 import { initialDispatchState } from '../domain/dispatch/dispatchState';
 import { replyCodeFor } from '../domain/dispatch/replyCode';
-import type { DispatchInput, DispatchRequest, DispatchState, ReplyResult, TechnicianReply } from '../domain/types';
+import type { CallerText, DispatchInput, DispatchRequest, DispatchState, ReplyResult, TechnicianReply } from '../domain/types';
 import {
   DispatchCallerPhoneKey,
   DispatchReplyCodeKey,
@@ -21,6 +21,7 @@ import {
   DispatchUrgencyKey,
 } from '../contract/searchAttributes';
 import {
+  callerMessageUpdate,
   deliverySignal,
   describeSignal,
   replyUpdate,
@@ -137,6 +138,29 @@ export class DispatchService {
     } catch (err) {
       // The validator refused: this phone was not paged for the dispatch.
       if (err instanceof WorkflowUpdateFailedError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Running dispatches of calls from this number, newest first (spec section 12). */
+  async openDispatchesOfCaller(phone: string): Promise<string[]> {
+    const query = `DispatchCallerPhone = '${escapeQuery(phone)}' AND ExecutionStatus = 'Running'`;
+    const found: Array<{ callId: string; startedAt: number }> = [];
+    for await (const wf of this.client.workflow.list({ query })) {
+      found.push({ callId: wf.workflowId.slice(WORKFLOW_ID_PREFIX.length), startedAt: wf.startTime.getTime() });
+    }
+    return found.sort((a, b) => b.startedAt - a.startedAt).map((f) => f.callId);
+  }
+
+  /**
+   * A text from the caller to their dispatch; the answer says where things stand. Undefined when the
+   * dispatch has finished or does not take caller texts (a worker of an older release).
+   */
+  async callerText(callId: string, text: CallerText): Promise<string | undefined> {
+    try {
+      return await this.client.workflow.getHandle(workflowIdFor(callId)).executeUpdate(callerMessageUpdate, { args: [text] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError || /already completed|closed|not found|unknown update/i.test(String(err))) return undefined;
       throw err;
     }
   }

@@ -25,6 +25,12 @@ export class ReplyRouter {
 
   async handle(phone: string, body: string): Promise<InboundReply> {
     const parsed = parseReply(body);
+    // A caller's text to their open dispatch never reads as a technician's reply (spec section 12);
+    // opt-out words stay with Twilio whoever sends them.
+    if (parsed.kind !== 'optout' && parsed.kind !== 'optin' && parsed.kind !== 'help') {
+      const fromCaller = await this.callerText(phone, body);
+      if (fromCaller) return fromCaller;
+    }
     if (parsed.kind === 'unknown') return { message: text.unrecognisedReply() };
     if (parsed.kind === 'oncall') return { message: await this.whoIsOnCall(phone) };
     if (parsed.kind === 'eta' || parsed.kind === 'arrived' || parsed.kind === 'done') return this.jobReport(phone, parsed);
@@ -94,6 +100,18 @@ export class ReplyRouter {
       const state = await this.dispatches.get(target.callId);
       return { callId: target.callId, message: state ? finishedReply(state, phone) : text.unknownSenderReply() };
     }
+  }
+
+  /** The text of a caller whose dispatch is open, handed to that dispatch; undefined when there is none. */
+  private async callerText(phone: string, body: string): Promise<InboundReply | undefined> {
+    for (const callId of await this.dispatches.openDispatchesOfCaller(phone)) {
+      const answer = await this.dispatches.callerText(callId, { phone, body });
+      if (answer !== undefined) {
+        logger.info({ callId }, 'caller text');
+        return { callId, message: answer };
+      }
+    }
+    return undefined;
   }
 
   /** ONCALL / WHO: any roster number may ask who is on call now, per tier. */

@@ -1,6 +1,6 @@
 // Messages of the dispatch workflow, shared by the workflow, the HTTP layer and the tests.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DispatchState, MessageStatusReport, ReplyResult, TechnicianReply } from '../domain/types';
+import type { CallerText, DispatchState, MessageStatusReport, ReplyResult, TechnicianReply } from '../domain/types';
 
 export const WORKFLOW_ID_PREFIX = 'dispatch-';
 export const workflowIdFor = (callId: string): string => `${WORKFLOW_ID_PREFIX}${callId}`;
@@ -16,6 +16,12 @@ export interface DeliveryReport extends MessageStatusReport {
   key: string;
 }
 export const deliverySignal = defineSignal<[DeliveryReport]>('delivery');
+
+/**
+ * A text from the caller's number while the dispatch is open (spec section 12): recorded, passed
+ * on to the technician; answers with where things stand (the TwiML <Message> to the caller).
+ */
+export const callerMessageUpdate = defineUpdate<string, [CallerText]>('callerMessage');
 
 /** The caller's description, heard by the IVR after the dispatch started. */
 export const describeSignal = defineSignal<[string]>('describe');

@@ -205,6 +205,22 @@ export interface DispatchState {
   nextArrivalCheckAt?: string;
   arrivedAt?: string;
   completedAt?: string;
+  /** texts from the caller's number while the dispatch is open (spec section 12) */
+  callerMessages?: CallerMessage[];
+}
+
+export interface CallerMessage {
+  /** ISO time it reached the dispatch */
+  at: string;
+  text: string;
+  /** the technician it was forwarded to; unset while nobody has accepted */
+  forwardedTo?: string;
+}
+
+/** An SMS from a caller's number to their open dispatch. */
+export interface CallerText {
+  phone: string;
+  body: string;
 }
 
 export interface EtaEstimate {

@@ -9,6 +9,7 @@ import { temporalClient } from './airtableAudit';
 
 const [alice, bob, , dave] = ROSTER as [(typeof ROSTER)[number], (typeof ROSTER)[number], (typeof ROSTER)[number], (typeof ROSTER)[number]];
 const callerPhone = '+12125550146';
+const texter = '+12125550147';
 const newCallId = () => `CA${randomUUID().replace(/-/g, '')}`;
 const CLOCK = /\d{1,2}:\d{2} [AP]M/;
 
@@ -22,7 +23,7 @@ describe('after the accept', () => {
   });
   afterAll(async () => stack?.stop());
   afterEach(() => {
-    for (const t of [...ROSTER, { phone: callerPhone }]) stack.phone(t.phone).expectNothingNew();
+    for (const t of [...ROSTER, { phone: callerPhone }, { phone: texter }]) stack.phone(t.phone).expectNothingNew();
   });
 
   async function page(summary: string): Promise<{ callId: string; code: string }> {
@@ -138,4 +139,48 @@ describe('after the accept', () => {
     await stack.waitForStatus(callId, 'CANCELLED');
     await stack.phone(alice.phone).expectSms(/cancelled/);
   }, 60_000);
+
+  test("the caller's texts: answered with where things stand, never a technician's reply, passed on with the accept and after it", async () => {
+    const callId = newCallId();
+    const { dispatch } = await stack.startDispatch({ callId, callerPhone: texter, urgency: 'emergency', summary: 'Ceiling leak' });
+    const code = dispatch.replyCode;
+    await stack.phone(alice.phone).expectSms(/Ceiling leak/);
+    await stack.phone(bob.phone).expectSms(/Ceiling leak/);
+
+    const [first] = await waitFor('the dispatch to know its caller', async () => {
+      const answer = await stack.phone(texter).reply('Water is now coming through the light fitting');
+      return /reaching an on-call technician/.test(answer[0] ?? '') ? answer : undefined;
+    }, 10_000, 300);
+    expect(first).toMatch(/pass your message on/);
+    // A YES from the caller's number is the caller's text, not an accept.
+    const [yes] = await stack.phone(texter).reply(`YES ${code}`);
+    expect(yes).toMatch(/reaching an on-call technician/);
+    expect((await stack.dispatch(callId)).status).toBe('PAGING');
+
+    await stack.phone(alice.phone).reply(`YES ${code} 30`);
+    await stack.phone(texter).expectSms(/Alice/);
+    await stack.phone(bob.phone).expectSms(/taken by Alice/);
+    const forwarded = [await stack.phone(alice.phone).expectSms(/^Caller/), await stack.phone(alice.phone).expectSms(/^Caller/)];
+    expect(forwarded.join('\n')).toContain('light fitting');
+    expect(forwarded.join('\n')).toContain(`YES ${code}`);
+
+    const [later] = await stack.phone(texter).reply('Gate code is 1234 😀');
+    expect(later).toMatch(/Alice Tier1 has your call and expects to arrive at \d{1,2}:\d{2} [AP]M/);
+    expect(later).toMatch(/passed your message on to Alice/);
+    expect(await stack.phone(alice.phone).expectSms(/Gate code is 1234/)).toContain(texter);
+    const state = await stack.dispatch(callId);
+    expect(state.callerMessages?.map((m) => [m.text, m.forwardedTo])).toEqual([
+      ['Water is now coming through the light fitting', 'Alice Tier1'],
+      [`YES ${code}`, 'Alice Tier1'],
+      ['Gate code is 1234 😀', 'Alice Tier1'],
+    ]);
+
+    await stack.phone(alice.phone).reply('DONE');
+    await stack.waitForStatus(callId, 'COMPLETED');
+    // Once the dispatch has closed, the number is an unknown sender again.
+    await waitFor('the dispatch to close', async () => {
+      const [answer] = await stack.phone(texter).reply('thanks!');
+      return /not on the on-call roster|not understood/.test(answer ?? '') ? answer : undefined;
+    }, 15_000, 500);
+  });
 });

@@ -10,7 +10,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { deliverySignal, describeSignal, replyUpdate, stateQuery, workflowIdFor } from '../../src/contract/dispatch';
+import { callerMessageUpdate, deliverySignal, describeSignal, replyUpdate, stateQuery, workflowIdFor } from '../../src/contract/dispatch';
 import { DispatchPagedPhonesKey, DispatchStatusKey, DispatchTechnicianKey } from '../../src/contract/searchAttributes';
 import { escalationRow } from '../../src/domain/dispatch/auditRows';
 import { nextOpening } from '../../src/domain/dispatch/businessHours';
@@ -30,6 +30,8 @@ import {
   type Recipient,
 } from '../../src/domain/dispatch/sentMessages';
 import type {
+  CallerMessage,
+  CallerText,
   CallRow,
   DispatchEventRow,
   DispatchInput,
@@ -51,6 +53,8 @@ import { Outbox } from './outbox';
 const DEFAULT_ETA_MS = 60 * 60_000;
 const DEFAULT_ARRIVAL_GRACE_MS = 15 * 60_000;
 const DEFAULT_BUSY_FOR_MS = 4 * 60 * 60_000;
+/** what a dispatch keeps of one caller's text (an SMS is at most 1600 characters) */
+const MAX_CALLER_TEXT = 1600;
 
 export async function dispatchWorkflow(input: DispatchInput): Promise<DispatchState> {
   return new Dispatch(input).run();
@@ -102,6 +106,12 @@ class Dispatch {
       },
     });
     setHandler(deliverySignal, (report) => this.delivery.onReport(report));
+    setHandler(callerMessageUpdate, (message) => this.onCallerText(message), {
+      validator: (message) => {
+        if (message.phone !== this.input.callerPhone) throw new Error(`${message.phone} is not this dispatch's caller`);
+        if (typeof message.body !== 'string' || message.body.trim() === '') throw new Error('the text is empty');
+      },
+    });
     setHandler(describeSignal, (summary) => {
       this.state.summary = summary;
       this.audit.call({ summary });
@@ -238,6 +248,10 @@ class Dispatch {
         const code = this.input.replyCode;
         this.outbox.send(this.caller(), 'CUSTOMER_NOTIFIED', text.customerAssignedText({ businessName: this.input.businessName, technicianName: assigned.name, replyCode: code, eta }), 'assigned');
         this.standDown(assigned.phone, text.standDownText({ replyCode: code, name: assigned.name, reason: 'taken' }));
+        // The caller's texts from before the accept go along with it.
+        for (const [index, message] of (this.state.callerMessages ?? []).entries()) {
+          if (!message.forwardedTo) this.forwardCallerText(message, index + 1, assigned);
+        }
         // A technician who accepted by SMS got the details in the reply; other channels get them by SMS.
         if (this.replyVia !== 'sms') {
           const details = text.acceptedReply({ callerPhone: this.input.callerPhone, summary: this.state.summary, address: this.input.address, replyCode: code, eta, askEta: this.followsJob && !eta });
@@ -426,6 +440,34 @@ class Dispatch {
       if (this.followsJob) this.etaOfAccept = reply.etaMinutes;
     }
     return result;
+  }
+
+  // ---- the caller (spec section 12) -------------------------------------------------------
+
+  /** A text from the caller: recorded, passed on to the technician once there is one; answers where things stand. */
+  private onCallerText(incoming: CallerText): string {
+    const messages = (this.state.callerMessages ??= []);
+    const message: CallerMessage = { at: new Date().toISOString(), text: incoming.body.trim().slice(0, MAX_CALLER_TEXT) };
+    messages.push(message);
+    const number = messages.length;
+    this.audit.dispatchEvent('CALLER_MESSAGE', `caller-message/${number}`, { recipient: incoming.phone, detail: message.text });
+    const assigned = this.state.assigned;
+    const passOnNow = Boolean(assigned) && this.jobOpen() && patched('caller-messages');
+    if (assigned && passOnNow) this.forwardCallerText(message, number, assigned);
+    return text.callerStatusReply({
+      businessName: this.input.businessName,
+      replyCode: this.input.replyCode,
+      status: this.state.status,
+      technicianName: assigned?.name,
+      eta: this.state.eta && this.clock(this.state.eta.at),
+      passedOn: passOnNow,
+    });
+  }
+
+  private forwardCallerText(message: CallerMessage, number: number, to: { name: string; phone: string }): void {
+    message.forwardedTo = to.name;
+    const body = text.callerMessageForward({ replyCode: this.input.replyCode, callerPhone: this.input.callerPhone, text: message.text, number });
+    this.outbox.send({ phone: to.phone, name: to.name }, 'CALLER_MESSAGE', body, `caller${number}`);
   }
 
   // ---- small helpers --------------------------------------------------------------------

@@ -370,6 +370,37 @@ export function customerUnansweredText(p: { businessName: string; replyCode?: st
   );
 }
 
+// ---------------------------------------------------------------- texts from the caller (spec section 12)
+
+/** The answer to a caller's text: where things stand, and what happens to their message. */
+export function callerStatusReply(p: {
+  businessName: string;
+  replyCode?: string;
+  status: DispatchStatus;
+  technicianName?: string;
+  eta?: string;
+  passedOn: boolean;
+}): string {
+  const who = p.technicianName === undefined ? 'your technician' : shortName(p.technicianName);
+  const passed = p.passedOn ? ` We passed your message on to ${who}.` : ' We will pass your message on to the technician who takes your call.';
+  const where: Record<DispatchStatus, string> = {
+    SCHEDULED: 'the office will call you back after we open.',
+    PAGING: 'we are reaching an on-call technician now.',
+    ACCEPTED: `${who} has your call${p.eta ? ` and expects to arrive at ${p.eta}` : ''}.`,
+    ON_SITE: `${who} is on site.`,
+    COMPLETED: 'your job is marked complete.',
+    UNANSWERED: 'we have not reached a technician yet and keep trying. If anyone is in danger, call 911 now.',
+    CANCELLED: 'your request was closed.',
+  };
+  const onTheWay = p.status === 'COMPLETED' || p.status === 'CANCELLED' ? '' : passed;
+  return `${shortName(p.businessName)}${reference(p.replyCode)}: ${where[p.status]}${onTheWay}`;
+}
+
+/** A caller's text for the technician; `number` keeps two identical texts apart. */
+export function callerMessageForward(p: { replyCode: string; callerPhone: string; text: string; number: number }): string {
+  return fitToSegments(([body]: [string]) => `Caller ${p.callerPhone} (job ${p.replyCode}, text ${p.number}): ${body}`, [toGsmText(p.text)]);
+}
+
 // ---------------------------------------------------------------- times
 
 /** e.g. "Mon Mar 9, 8:00 AM" in the business's zone; built from parts to keep it GSM-7 on every ICU. */
