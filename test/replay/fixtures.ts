@@ -33,6 +33,8 @@ export const FIXTURES: FixtureSpec[] = [
   { name: 'send-error', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency: Twilio refuses both tier-1 pages (21610, 21614), tier 2 paged at once and accepts' },
   { name: 'status-check', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency: no status callback ever arrives, the workflow asks Twilio after the check period; accepted' },
   { name: 'ivr', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency started by the IVR, its description signalled after the start; accepted' },
+  { name: 'after-accept', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency: a caller text before the accept, YES with an ETA (the text passed on with it), a new ETA, another caller text, ARRIVED, DONE: COMPLETED' },
+  { name: 'arrival-overdue', workflowType: 'dispatchWorkflow', closed: true, path: 'urgent: accepted without ETA, no ARRIVED: check-in to the technician, overdue alert to tier 3, BUSY_FOR closes it ACCEPTED' },
   // Recorded with the release before forwardAudit moved to the audit queue (9374ad5^), by
   // test/replay/recordAuditQueueMove.ts: see docs/decisions.md, Versioning.
   { name: 'legacy-accepted', workflowType: 'dispatchWorkflow', closed: true, path: 'release before the audit-queue move: emergency paged and accepted, every forwardAudit on the dispatch queue' },

@@ -28,10 +28,12 @@ const T2 = '8s';
 const GRACE = '6s';
 const STATUS_CHECK = '2s';
 const VOICE_REPEAT = '3s';
-// Accepted dispatches of the paths above close BUSY_FOR after the accept, before any arrival check.
-const DEFAULT_ETA = '1h';
-const ARRIVAL_GRACE = '15m';
-const BUSY_FOR = '5s';
+// After the accept (spec section 11): with no ETA the check-in comes 4 s after the accept, the
+// managers' alert at 6 s, and a dispatch nobody marks DONE closes 12 s after the accept.
+const DEFAULT_ETA = '2s';
+const ARRIVAL_GRACE = '2s';
+const BUSY_FOR = '12s';
+const dave = ROSTER[3]!;
 
 const newCallId = () => `CA${randomUUID().replace(/-/g, '')}`;
 const log = (msg: string) => console.log(`[replay:record] ${msg}`);
@@ -101,6 +103,32 @@ const scenarios: Record<string, Scenario> = {
     await r.reply(alice.phone, `YES ${code}`);
     await r.messagesAre(callId, [bob.phone], 'STAND_DOWN');
     return r.closed(callId);
+  },
+
+  async 'after-accept'(r) {
+    const { callId, code } = await r.start('emergency', 'Radiator burst in the hallway', '3 Oak Ave');
+    await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE');
+    await waitFor('the caller text to reach the dispatch', async () => {
+      const [answer] = await r.reply(callerPhone, 'Water is reaching the stairs');
+      return /reaching an on-call technician/.test(answer ?? '') ? true : undefined;
+    }, 15_000, 300);
+    await r.reply(alice.phone, `YES ${code} 30`);
+    await r.messagesAre(callId, [alice.phone], 'CALLER_MESSAGE');
+    await r.reply(alice.phone, `ETA ${code} 45`);
+    await r.reply(callerPhone, 'The side gate is open');
+    await r.until(callId, 'the second text passed on', (s) => s.messages.filter((m) => m.kind === 'CALLER_MESSAGE').length === 2);
+    await r.reply(alice.phone, 'ARRIVED');
+    await r.reply(alice.phone, `DONE ${code}`);
+    return r.closed(callId);
+  },
+
+  async 'arrival-overdue'(r) {
+    const { callId, code } = await r.start('urgent', 'Furnace out, elderly occupant');
+    await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE');
+    await r.reply(bob.phone, `YES ${code}`);
+    await r.messagesAre(callId, [bob.phone], 'CHECK_IN');
+    await r.messagesAre(callId, [dave.phone], 'OVERDUE_ALERT');
+    return r.closed(callId); // BUSY_FOR after the accept: closed ACCEPTED
   },
 
   async 'declined-then-accepted'(r) {
@@ -254,6 +282,8 @@ const PLAN: Array<string[]> = [
   ['cancelled'],
   ['ivr'],
   ['unanswered', 'unanswered-late-accept'],
+  ['after-accept'],
+  ['arrival-overdue'],
   ['delivery-failure'],
   ['send-error'],
   ['status-check'],
