@@ -63,6 +63,8 @@ export interface Config {
   publicBaseUrl: string;
   businessName: string;
   officePhone?: string;
+  /** spec section 12: the fee the IVR states before sending a technician out (e.g. "$149"); unset: no prompt */
+  afterHoursFee?: string;
   businessHours: BusinessHours;
   dispatchApiKey?: string;
   temporal: TemporalConfig;
@@ -87,6 +89,14 @@ function duration(env: Env, name: string, fallback: string): number {
     throw new ConfigError(name, `must be a duration like 90s, 2m or 1h (got "${raw}")`);
   }
   return value;
+}
+
+/** A short amount the IVR reads out, such as "$149" or "149 dollars"; blank is unset. */
+function fee(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (raw.length > 40 || !/\d/.test(raw) || /[<>&]/.test(raw)) throw new ConfigError(name, `must be a short amount such as $149 (got "${raw}")`);
+  return raw;
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {
@@ -163,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicBaseUrl: url(env, 'PUBLIC_BASE_URL', `http://localhost:${port}`)!,
     businessName: env.BUSINESS_NAME ?? 'After-Hours Dispatch',
     officePhone: phone(env, 'OFFICE_PHONE'),
+    afterHoursFee: fee(env, 'AFTER_HOURS_FEE'),
     businessHours,
     dispatchApiKey: env.DISPATCH_API_KEY || undefined,
     temporal: {

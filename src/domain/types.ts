@@ -27,6 +27,8 @@ export interface DispatchRequest {
   urgency: Urgency;
   summary: string;
   address?: string;
+  /** spec section 12: the caller agreed to the after-hours fee (true), was asked and did not (false); unset: not asked */
+  feeAccepted?: boolean;
 }
 
 export interface BusinessHours {

@@ -30,11 +30,12 @@ export const dispatchRequestSchema = z.object({
     .max(300)
     .optional()
     .transform((address) => (address === '' ? undefined : address)),
+  feeAccepted: z.boolean().optional(),
 });
 
 /** The body of POST /api/dispatches, with the caller's phone in E.164. Throws ZodError. */
 export function parseDispatchRequest(body: unknown): DispatchRequest {
-  const { address, ...request } = dispatchRequestSchema.parse(body);
-  return address === undefined ? request : { ...request, address };
+  const { address, feeAccepted, ...request } = dispatchRequestSchema.parse(body);
+  return { ...request, ...(address === undefined ? {} : { address }), ...(feeAccepted === undefined ? {} : { feeAccepted }) };
 }
 

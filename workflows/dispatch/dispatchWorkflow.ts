@@ -125,7 +125,12 @@ class Dispatch {
       status: this.state.status,
       createdAt: this.input.receivedAt,
       workflowId: workflowIdFor(this.input.callId),
+      // Dispatches whose input has no answer about the fee write their row as before.
+      ...(this.input.feeAccepted === undefined ? {} : { feeAccepted: this.input.feeAccepted }),
     });
+    if (this.input.feeAccepted) {
+      this.audit.dispatchEvent('FEE_ACCEPTED', 'fee-accepted', { recipient: this.input.callerPhone, detail: 'caller agreed to the after-hours fee' });
+    }
 
     try {
       if (this.input.urgency === 'routine') await this.waitForBusinessHours();
@@ -207,6 +212,7 @@ class Dispatch {
         replyCode: this.input.replyCode,
         attempt,
         tier: tech.tier,
+        feeAccepted: this.input.feeAccepted,
       });
       return this.outbox.send(tech, attempt > 1 ? 'FOLLOW_UP' : 'PAGE', body, stepId, pageValiditySeconds(step));
     });

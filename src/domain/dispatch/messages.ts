@@ -168,13 +168,16 @@ export function pageText(p: {
   replyCode: string;
   attempt: number;
   tier: Tier;
+  /** spec section 12: whether the caller agreed to the after-hours fee; unset when not asked */
+  feeAccepted?: boolean;
 }): string {
+  const fee = p.feeAccepted === undefined ? '' : p.feeAccepted ? ' Fee agreed.' : ' Fee NOT agreed.';
   const followUp = p.attempt > 1 ? `FOLLOW-UP ${p.attempt}: ` : '';
   const header = `${followUp}${p.urgency.toUpperCase()} job ${p.replyCode}${TIER_LABEL[p.tier]} for ${shortName(p.businessName)}`;
   const hasAddress = optionalText(p.address) !== '';
   return fitToSegments(
     ([summary, address]: [string, string]) =>
-      `${header}: ${asSentence(summary)}${hasAddress ? ` Address: ${asSentence(address)}` : ''} ${REPLY_INSTRUCTION(p.replyCode)}`,
+      `${header}: ${asSentence(summary)}${hasAddress ? ` Address: ${asSentence(address)}` : ''}${fee} ${REPLY_INSTRUCTION(p.replyCode)}`,
     [toGsmText(p.summary), optionalText(p.address)],
   );
 }

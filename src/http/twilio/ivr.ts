@@ -83,6 +83,34 @@ export function resolveUrgency(gathered: { Digits?: string; SpeechResult?: strin
   return attempt < MAX_URGENCY_PROMPTS ? 'reprompt' : DEFAULT_URGENCY;
 }
 
+/** Spec section 12: how many times the fee is asked before the call goes ahead without an answer. */
+export const MAX_FEE_PROMPTS = 2;
+
+/** The after-hours fee: 1 agrees and sends a technician, 2 asks for a call back when the office opens. */
+export function feeTwiml(p: { fee: string; actionUrl: string; attempt: number }): string {
+  const response = new VoiceResponse();
+  const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: 6, action: p.actionUrl, method: 'POST' });
+  if (p.attempt > 1) gather.say('Sorry, we did not catch that.');
+  gather.say(
+    `A technician visit outside business hours has an after-hours fee of ${p.fee}. ` +
+      'To agree and have a technician sent now, press 1. For a call back when the office opens instead, press 2.',
+  );
+  response.redirect({ method: 'POST' }, p.actionUrl);
+  return response.toString();
+}
+
+/**
+ * The caller's answer to the fee at prompt `attempt`: 1 agrees, 2 turns the call routine, nothing
+ * usable asks again, then goes ahead as chosen without the fee agreed.
+ */
+export function resolveFee(digits: string | undefined, chosen: Urgency, attempt: number): { urgency: Urgency; feeAccepted?: boolean } | 'reprompt' {
+  const digit = digits?.trim();
+  if (digit === '1') return { urgency: chosen, feeAccepted: true };
+  // A call back in business hours has no after-hours fee to agree to.
+  if (digit === '2') return { urgency: 'routine' };
+  return attempt < MAX_FEE_PROMPTS ? 'reprompt' : { urgency: chosen, feeAccepted: false };
+}
+
 export function describeTwiml(p: { actionUrl: string }): string {
   const response = new VoiceResponse();
   const gather = response.gather({

@@ -17,8 +17,10 @@ import {
   confirmationTwiml,
   DEFAULT_URGENCY,
   describeTwiml,
+  feeTwiml,
   forwardToOfficeTwiml,
   greetingTwiml,
+  resolveFee,
   resolveUrgency,
   wakeUpAnswerTwiml,
   wakeUpCallTwiml,
@@ -81,10 +83,33 @@ export function twilioRoutes(opts: { config: Config; authToken: string; dispatch
     const callId = field(req.body, 'CallSid');
     const callerPhone = toE164(field(req.body, 'From') ?? '');
     if (!callId || !callerPhone) return void res.status(400).json({ error: 'CallSid and a caller number are required' });
-    const { created } = await dispatches.start({ callId, callerPhone, urgency, summary: `Phone call (${urgency})` });
-    if (created) dispatchStarted.inc({ urgency });
+    // Spec section 12: with a fee set, an emergency or urgent call hears it before anyone is sent.
+    if (config.afterHoursFee && urgency !== 'routine') {
+      return void twiml(res, feeTwiml({ fee: config.afterHoursFee, actionUrl: withQuery('/webhooks/twilio/voice/fee', { urgency, attempt: 1 }), attempt: 1 }));
+    }
+    await startFromIvr(callId, callerPhone, urgency);
     twiml(res, describeTwiml({ actionUrl: withQuery('/webhooks/twilio/voice/describe', { urgency }) }));
   });
+
+  router.post('/voice/fee', observeWebhook('voice'), async (req, res) => {
+    const chosen = URGENCIES.find((u) => u === req.query.urgency) ?? DEFAULT_URGENCY;
+    const attempt = Number(req.query.attempt) || 1;
+    const callId = field(req.body, 'CallSid');
+    const callerPhone = toE164(field(req.body, 'From') ?? '');
+    if (!callId || !callerPhone) return void res.status(400).json({ error: 'CallSid and a caller number are required' });
+    const answer = config.afterHoursFee ? resolveFee(field(req.body, 'Digits'), chosen, attempt) : { urgency: chosen, feeAccepted: false };
+    if (answer === 'reprompt') {
+      return void twiml(res, feeTwiml({ fee: config.afterHoursFee!, actionUrl: withQuery('/webhooks/twilio/voice/fee', { urgency: chosen, attempt: attempt + 1 }), attempt: attempt + 1 }));
+    }
+    await startFromIvr(callId, callerPhone, answer.urgency, answer.feeAccepted);
+    twiml(res, describeTwiml({ actionUrl: withQuery('/webhooks/twilio/voice/describe', { urgency: answer.urgency }) }));
+  });
+
+  async function startFromIvr(callId: string, callerPhone: string, urgency: (typeof URGENCIES)[number], feeAccepted?: boolean): Promise<void> {
+    const request = { callId, callerPhone, urgency, summary: `Phone call (${urgency})`, ...(feeAccepted === undefined ? {} : { feeAccepted }) };
+    const { created } = await dispatches.start(request);
+    if (created) dispatchStarted.inc({ urgency });
+  }
 
   router.post('/voice/describe', observeWebhook('voice'), async (req, res) => {
     const callId = field(req.body, 'CallSid');
