@@ -22,7 +22,7 @@ export function apiRoutes(dispatches: DispatchService, onCall: OnCallService, ap
   const router = express.Router();
   router.use(requireBearer(apiKey));
 
-  router.post('/dispatches', requireJson, express.json({ limit: '16kb' }), async (req, res) => {
+  router.post('/dispatches', requireJson, express.json({ limit: '64kb' }), async (req, res) => {
     const request = parseDispatchRequest(req.body);
     const { created, dispatch } = await dispatches.start(request);
     if (created) dispatchStarted.inc({ urgency: request.urgency });

@@ -18,16 +18,21 @@ const phoneSchema = z.string().transform((input, ctx) => {
   return e164;
 });
 
+export const MAX_SUMMARY = 5000;
+export const MAX_ADDRESS = 1000;
+
 export const dispatchRequestSchema = z.object({
   callId: callIdSchema,
   callerPhone: phoneSchema,
   urgency: z.enum(URGENCIES),
-  summary: z.string().trim().min(1).max(500),
+  // A voice agent's transcript can run to a few thousand characters, emoji and accents included; texts
+  // shorten it (messages.ts), the Calls row and the dispatch's state keep it whole.
+  summary: z.string().trim().min(1).max(MAX_SUMMARY),
   // A blank address is no address.
   address: z
     .string()
     .trim()
-    .max(300)
+    .max(MAX_ADDRESS)
     .optional()
     .transform((address) => (address === '' ? undefined : address)),
   feeAccepted: z.boolean().optional(),

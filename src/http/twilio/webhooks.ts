@@ -26,7 +26,7 @@ import {
   wakeUpCallTwiml,
   withQuery,
 } from './ivr';
-import { callIdSchema } from '../validation';
+import { callIdSchema, MAX_SUMMARY } from '../validation';
 import { requireTwilioSignature } from './signature';
 
 const { MessagingResponse } = twilio.twiml;
@@ -115,7 +115,7 @@ export function twilioRoutes(opts: { config: Config; authToken: string; dispatch
     const callId = field(req.body, 'CallSid');
     const urgency = URGENCIES.find((u) => u === req.query.urgency) ?? DEFAULT_URGENCY;
     const description = field(req.body, 'SpeechResult')?.trim();
-    if (callId && description) await dispatches.describe(callId, description.slice(0, 500));
+    if (callId && description) await dispatches.describe(callId, description.slice(0, MAX_SUMMARY));
     const opensAt =
       urgency === 'routine' ? formatLocalTime(new Date(nextOpening(Date.now(), config.businessHours)).toISOString(), config.businessHours.timeZone) : undefined;
     twiml(res, confirmationTwiml({ urgency, businessName: config.businessName, callbackNumber: config.officePhone, opensAt }));

@@ -41,8 +41,9 @@ describe('parseDispatchRequest', () => {
     ['phone as a number', { ...VALID, callerPhone: 2125550100 }, 'callerPhone'],
     ['unknown urgency', { ...VALID, urgency: 'critical' }, 'urgency'],
     ['blank summary', { ...VALID, summary: '   ' }, 'summary'],
-    ['summary too long', { ...VALID, summary: 'x'.repeat(501) }, 'summary'],
-    ['address too long', { ...VALID, address: 'x'.repeat(301) }, 'address'],
+    ['summary too long', { ...VALID, summary: 'x'.repeat(5001) }, 'summary'],
+    ['address too long', { ...VALID, address: 'x'.repeat(1001) }, 'address'],
+    ['fee answer not a boolean', { ...VALID, feeAccepted: 'yes' }, 'feeAccepted'],
   ])('rejects %s', (_name, body, path) => {
     try {
       parseDispatchRequest(body);
@@ -54,7 +55,12 @@ describe('parseDispatchRequest', () => {
   });
 
   it('accepts the longest allowed values', () => {
-    expect(() => parseDispatchRequest({ ...VALID, callId: 'a'.repeat(64), summary: 'x'.repeat(500), address: 'y'.repeat(300) })).not.toThrow();
+    expect(() => parseDispatchRequest({ ...VALID, callId: 'a'.repeat(64), summary: 'x'.repeat(5000), address: 'y'.repeat(1000) })).not.toThrow();
+  });
+
+  it('keeps a long summary with emoji and accents whole, and the fee answer', () => {
+    const summary = `Chaudière en panne 🔥🚿 — Zoë says the água is everywhere. ${'Details. '.repeat(500)}`.trim();
+    expect(parseDispatchRequest({ ...VALID, summary, feeAccepted: true })).toMatchObject({ summary, feeAccepted: true });
   });
 });
 
@@ -102,7 +108,7 @@ describe('JSON API error handling', () => {
     ['an array', '[]', 'application/json', 400, { error: 'invalid request' }],
     ['malformed JSON', '{"callId": ', 'application/json', 400, { error: 'malformed JSON body' }],
     ['a bare JSON string', '"hello"', 'application/json', 400, { error: 'malformed JSON body' }],
-    ['an oversized body', JSON.stringify({ ...VALID, summary: 'x'.repeat(5000) }), 'application/json', 413, { error: 'request body too large' }],
+    ['an oversized body', JSON.stringify({ ...VALID, summary: 'x'.repeat(100_000) }), 'application/json', 413, { error: 'request body too large' }],
     ['a form body', new URLSearchParams(VALID).toString(), 'application/x-www-form-urlencoded', 415, { error: 'Content-Type must be application/json' }],
     ['text/plain', JSON.stringify(VALID), 'text/plain', 415, { error: 'Content-Type must be application/json' }],
     ['an unsupported charset', JSON.stringify(VALID), 'application/json; charset=klingon', 415, { error: 'unsupported charset' }],
