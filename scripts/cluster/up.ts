@@ -144,7 +144,9 @@ async function main(): Promise<void> {
       const airtable = await startAirtableEmulator({ port: portVar('AIRTABLE_EMULATOR_PORT', 4020), ...LOCAL_AIRTABLE, dataFile: path.join(dataDir, 'airtable.json') });
       stops.push(() => airtable.close());
       Object.assign(env, { AIRTABLE_API_KEY: LOCAL_AIRTABLE.apiKey, AIRTABLE_BASE_ID: LOCAL_AIRTABLE.baseId, AIRTABLE_ENDPOINT_URL: airtable.url });
-      console.error(`[cluster] no Airtable credentials: local tables on ${airtable.url}`);
+      // The local tables start without technicians: page the example roster, as `npm start` does.
+      if (!process.env.ROSTER_FILE) env.ROSTER_FILE = path.join(ROOT, 'config', 'roster.example.json');
+      console.error(`[cluster] no Airtable credentials: local tables on ${airtable.url}, roster ${path.relative(ROOT, env.ROSTER_FILE ?? process.env.ROSTER_FILE!)}`);
     }
     if (!process.env.DISPATCH_API_KEY) {
       env.DISPATCH_API_KEY = 'local-dispatch-key';
