@@ -121,6 +121,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
+  for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+    process.on(event, (err) => {
+      console.error(err);
+      void stopAll(1);
+    });
+  }
 
   try {
     const cluster: Cluster = await startCluster({ dataDir, ports });
