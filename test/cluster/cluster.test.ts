@@ -20,7 +20,7 @@ import { waitFor } from '../support/wait';
 
 const [alice, bob, carol, dave] = ROSTER;
 const tier1 = [alice!, bob!];
-const T1_MS = 15_000;
+const T1_MS = 20_000;
 const T2_MS = 5_000;
 const CALLER = '+12125550160';
 
