@@ -210,9 +210,8 @@ async function main(): Promise<void> {
   const cleanUp = async () => {
     for (const stop of running) await stop().catch(() => undefined);
     await dev?.stop();
-    await cluster?.stop();
+    await cluster?.destroy();
     fs.rmSync(devDb, { force: true });
-    fs.rmSync(path.join(clusterDir, 'postgresql'), { recursive: true, force: true });
   };
   for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
     process.once(event, (err) => {

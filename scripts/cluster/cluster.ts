@@ -37,6 +37,8 @@ export interface Cluster {
   restartTemporal(): Promise<TemporalServer>;
   startTemporal(): Promise<TemporalServer>;
   stop(): Promise<void>;
+  /** stops everything and deletes the databases (logs stay): for throwaway clusters */
+  destroy(): Promise<void>;
 }
 
 /** `temporal operator search-attribute create` arguments, from the product's one list. */
@@ -143,6 +145,10 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       async stop() {
         await temporal?.stop();
         await postgres.stop();
+      },
+      async destroy() {
+        await temporal?.stop();
+        await postgres.destroy();
       },
     };
     return cluster;

@@ -3,8 +3,9 @@
 // initdb and the server run as the `postgres` user the package created, since PostgreSQL refuses
 // to run as root.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './topology';
 
@@ -26,7 +27,11 @@ export interface Postgres {
   password: string;
   pid: number;
   bindir: string;
+  /** where the cluster's files are (see clusterPaths) */
+  dataDir: string;
   stop(): Promise<void>;
+  /** stops it and deletes its data: for throwaway clusters */
+  destroy(): Promise<void>;
 }
 
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -54,12 +59,33 @@ function chownToPostgres(target: string): void {
   if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', target]);
 }
 
+/** Whether the `postgres` user can reach a folder (every folder above it must let it through). */
+function postgresCanReach(dir: string): boolean {
+  return spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dir], { cwd: '/' }).status === 0;
+}
+
+/**
+ * Where the cluster's files go. As root, a checkout the `postgres` user cannot reach (one inside
+ * root's private home folder, say) gets its cluster in a folder of the system's temporary space
+ * named after the requested one instead, so initdb and the server can run as `postgres` at all.
+ */
+function clusterPaths(opts: PostgresOptions): { dataDir: string; logFile: string; fallbackHome?: string } {
+  const dataDir = path.resolve(opts.dataDir);
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
+  if (!asRoot || (postgresCanReach(path.dirname(dataDir)) && postgresCanReach(path.dirname(opts.logFile)))) return { dataDir, logFile: opts.logFile };
+  const home = path.join(os.tmpdir(), `after-hours-dispatch-pg-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
+  fs.mkdirSync(home, { recursive: true, mode: 0o755 });
+  fs.writeFileSync(path.join(home, 'FOR'), `${dataDir}\n`);
+  console.error(`[postgresql] the postgres user cannot reach ${path.dirname(dataDir)}: the cluster lives in ${home}`);
+  return { dataDir: path.join(home, 'postgresql'), logFile: path.join(home, 'postgresql.log'), fallbackHome: home };
+}
+
 /** Creates the cluster on first use, then starts it and waits until it accepts connections. */
 export async function startPostgres(opts: PostgresOptions): Promise<Postgres> {
   const bindir = ensurePostgresServer(opts.major);
-  const dataDir = path.resolve(opts.dataDir);
+  const { dataDir, logFile, fallbackHome } = clusterPaths(opts);
   const passwordFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.password`);
-  fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
 
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -74,25 +100,32 @@ export async function startPostgres(opts: PostgresOptions): Promise<Postgres> {
   }
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
   // The log file must be writable by the server's user.
-  fs.closeSync(fs.openSync(opts.logFile, 'a'));
-  chownToPostgres(opts.logFile);
+  fs.closeSync(fs.openSync(logFile, 'a'));
+  chownToPostgres(logFile);
 
   // Loopback TCP only, no Unix socket (whose path would be the system service's).
   const serverOptions = `-p ${opts.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
-  const start = pg(bindir, 'pg_ctl', ['-D', dataDir, '-l', opts.logFile, '-o', serverOptions, '-w', '-t', '120', 'start'], { timeoutMs: 150_000 });
-  if (start.status !== 0) throw new Error(`PostgreSQL did not start on 127.0.0.1:${opts.port}:\n${start.output}\n${tail(opts.logFile)}`);
+  const start = pg(bindir, 'pg_ctl', ['-D', dataDir, '-l', logFile, '-o', serverOptions, '-w', '-t', '120', 'start'], { timeoutMs: 150_000 });
+  if (start.status !== 0) throw new Error(`PostgreSQL did not start on 127.0.0.1:${opts.port}:\n${start.output}\n${tail(logFile)}`);
   const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const ready = pg(bindir, 'pg_isready', ['-h', '127.0.0.1', '-p', String(opts.port), '-t', '60']);
   if (ready.status !== 0) throw new Error(`PostgreSQL on 127.0.0.1:${opts.port} is not ready: ${ready.output}`);
 
   let stopped = false;
-  return {
+  const postgres: Postgres = {
     host: '127.0.0.1',
     port: opts.port,
     user: opts.user,
     password,
     pid,
     bindir,
+    dataDir,
+    async destroy() {
+      await postgres.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(passwordFile, { force: true });
+      if (fallbackHome) fs.rmSync(fallbackHome, { recursive: true, force: true });
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -103,6 +136,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<Postgres> {
       }
     },
   };
+  return postgres;
 }
 
 function isAlive(pid: number): boolean {

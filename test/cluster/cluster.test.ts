@@ -7,7 +7,6 @@
 import { Connection } from '@temporalio/client';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -42,7 +41,6 @@ function seeded(seed: number): () => number {
 
 let cluster: Cluster | undefined;
 let stack: Stack | undefined;
-let dataDir = '';
 
 /** A technician's reply as Twilio would deliver it to one chosen API instance. */
 async function replyVia(apiUrl: string, from: string, body: string): Promise<string> {
@@ -71,7 +69,7 @@ function psql(database: string, sql: string): string {
 }
 
 beforeAll(async () => {
-  dataDir = path.join(ARTIFACTS, `cluster-${randomUUID().slice(0, 8)}`);
+  const dataDir = path.join(ARTIFACTS, `cluster-${randomUUID().slice(0, 8)}`);
   cluster = await startCluster({ dataDir, ports: await freeClusterPorts(), log: (l) => console.log(`[cluster] ${l}`) });
   stack = await Stack.start({
     temporal: cluster.temporal,
@@ -89,9 +87,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await cluster?.stop();
-  // The database is throwaway; the logs stay in test-artifacts for a look.
-  if (dataDir) fs.rmSync(path.join(dataDir, 'postgresql'), { recursive: true, force: true });
+  // The databases are throwaway; the logs stay in test-artifacts for a look.
+  await cluster?.destroy();
 }, 120_000);
 
 describe('the production topology: PostgreSQL-backed Temporal, two APIs, two workers', () => {
