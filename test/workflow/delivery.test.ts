@@ -91,19 +91,46 @@ describe('a page that cannot reach its technician is not waited on', () => {
     ]);
   });
 
-  test('sends Temporal gives up on count as failed: tier 2 is paged at once', async () => {
-    sim.twilio.sendsFailFor(alice.phone);
-    sim.twilio.sendsFailFor(bob.phone);
+  test('a send Temporal gives up on counts as failed: Twilio answers 503 to every send to Alice, Temporal retries for 10 minutes, then her texts are failed and she gets no stand-down', async () => {
+    sim.twilio.outageFor(alice.phone);
     const call = await sim.call({ urgency: 'emergency' });
-    await call.received(carol, 'PAGE');
+    await call.at('12:30');
+    await call.accept(bob);
+    await call.finished();
 
-    const state = await call.stateWhen('Carol paged', (s) => s.messages.some((m) => m.to === carol.phone));
-    expect(state.messages.filter((m) => m.tier === 1).map((m) => [m.technician, m.status])).toEqual([
-      ['Alice', 'failed'],
-      ['Bob', 'failed'],
+    // Her page and her follow-up were each tried until their 10 minutes ran out, then given up.
+    const state = await call.state();
+    expect(await Promise.all(state.messages.filter((m) => m.to === alice.phone).map(async (m) => `${await call.clock(m.sentAt)} ${m.kind} ${m.status} ${m.errorCode}`))).toEqual([
+      '0:00 PAGE failed 0',
+      '2:00 FOLLOW_UP failed 0',
     ]);
-    const failed = call.auditEvents().filter((e) => e.eventType === 'SEND_FAILED');
-    expect(failed.map((e) => e.detail)).toEqual([expect.stringMatching(/^page: gave up after retries: Twilio rejected our credentials/), expect.any(String)]);
+    const pageKey = state.messages.find((m) => m.to === alice.phone)!.key;
+    const attempts = sim.twilio.failedAttempts.filter((a) => a.key === pageKey);
+    expect(attempts.length).toBeGreaterThan(10);
+    const lastTry = attempts.at(-1)!.at - (await call.startedAt());
+    expect(lastTry).toBeGreaterThan(9.5 * 60_000);
+    expect(lastTry).toBeLessThanOrEqual(10 * 60_000);
+    expect(call.auditEvents().find((e) => e.eventKey === pageKey)).toMatchObject({
+      eventType: 'SEND_FAILED',
+      deliveryStatus: 'failed',
+      detail: expect.stringMatching(/^page: gave up after retries/),
+    });
+    // Meanwhile the ladder kept its clock; the wake-up calls still reached her phone.
+    expect(await call.timeline()).toEqual([
+      '0:00 page → Bob',
+      '2:00 ring → Alice',
+      '2:00 follow-up → Bob',
+      '2:00 ring → Bob',
+      '4:00 ring → Alice',
+      '4:00 ring → Bob',
+      '6:00 ring → Alice',
+      '6:00 ring → Bob',
+      '7:00 page → Carol',
+      '12:00 page → Dave',
+      '12:30 stand-down → Carol',
+      '12:30 stand-down → Dave',
+      '12:30 caller told → caller',
+    ]);
   });
 });
 

@@ -43,10 +43,12 @@ export class FakeTwilio {
   readonly statusChecks: StatusCheck[] = [];
   /** sends Twilio refused outright (the `ok: false` answers), for the tests' eyes */
   readonly refusedSends: Array<{ to: string; kind: MessageKind; errorCode: number }> = [];
+  /** send attempts that hit a Twilio outage (each one retried by Temporal) */
+  readonly failedAttempts: Array<{ key: string; to: string; at: number }> = [];
 
   private readonly refusals = new Map<string, number>();
   private readonly carrier = new Map<string, Outcome>();
-  private readonly brokenApi = new Map<string, 'non-retryable'>();
+  private readonly outages = new Set<string>();
   private callbacks = true;
   private sequence = 0;
   private readonly listeners = new Set<() => void>();
@@ -70,9 +72,12 @@ export class FakeTwilio {
     this.carrier.set(phone, { status: 'sent' });
   }
 
-  /** Every send to this phone fails in a way Temporal does not retry (the activity gives up at once). */
-  sendsFailFor(phone: string): void {
-    this.brokenApi.set(phone, 'non-retryable');
+  /**
+   * Twilio answers 503 to every send to this phone: the gateway throws a retryable failure, and
+   * Temporal retries it until the send's schedule-to-close timeout, then gives up.
+   */
+  outageFor(phone: string): void {
+    this.outages.add(phone);
   }
 
   /** Twilio's status callbacks never reach us: only asking Twilio tells the status. */
@@ -91,7 +96,10 @@ export class FakeTwilio {
   }
 
   private async sendSms(req: SmsRequest): Promise<SmsResult> {
-    if (this.brokenApi.has(req.to)) throw ApplicationFailure.nonRetryable('Twilio rejected our credentials (401)', 'TwilioConfigError');
+    if (this.outages.has(req.to)) {
+      this.failedAttempts.push({ key: req.idempotencyKey, to: req.to, at: simulatedNow() });
+      throw ApplicationFailure.retryable('Twilio send failed (retry, HTTP 503): Service Unavailable', 'TwilioTransientError');
+    }
     const refusal = this.refusals.get(req.to);
     if (refusal !== undefined) {
       this.refusedSends.push({ to: req.to, kind: req.kind, errorCode: refusal });
