@@ -29,6 +29,8 @@ import type {
   TechnicianReply,
 } from '../../../src/domain/types';
 import { ensureTestServer } from '../../../src/temporal/testServer';
+import { onCallAt, type Override, type Rotation, type Schedule } from '../../../src/domain/roster/schedule';
+import { Context } from '@temporalio/activity';
 import { BUNDLE_PATH } from '../../support/paths';
 import { FakeTwilio, type Sms } from './fakeTwilio';
 
@@ -53,11 +55,16 @@ const KIND_WORDS: Record<MessageKind, string> = {
   CUSTOMER_NOTIFIED: 'caller told',
   ASSIGNMENT: 'job details',
   ALERT: 'alert',
+  ONCALL_REMINDER: 'hand-off reminder',
+  COVERAGE_GAP: 'coverage alert',
 };
 
 export class Simulation {
   twilio!: FakeTwilio;
   roster: Technician[] = ROSTER;
+  /** rotations and overrides over the roster; none: every Active technician of a tier is on call */
+  rotations: Rotation[] = [];
+  overrides: Override[] = [];
   /** rows handed to the Airtable writer, in order */
   audit: AuditOp[] = [];
   outcomes: DispatchOutcome[] = [];
@@ -84,6 +91,11 @@ export class Simulation {
         fetchMessageStatus: (sid) => current().twilio.activities().fetchMessageStatus(sid),
         ringTechnician: (req) => current().twilio.activities().ringTechnician(req),
         loadRoster: async () => current().roster,
+        // Who is on call at the simulated moment the step pages (the server's skipped clock).
+        loadOnCall: async (tier) => {
+          const { technicians, ...schedule } = current().schedule();
+          return onCallAt({ technicians, ...schedule }, tier, Context.current().info.currentAttemptScheduledTimestampMs);
+        },
         reportOutcome: async (outcome) => void current().outcomes.push(outcome),
       };
       const forward: AuditForwardActivities = { forwardAudit: async (ops) => void current().audit.push(...ops) };
@@ -117,6 +129,8 @@ export class Simulation {
     this.calls = [];
     this.twilio = new FakeTwilio((callId, report) => this.env.client.workflow.getHandle(workflowIdFor(callId)).signal(deliverySignal, report));
     this.roster = ROSTER;
+    this.rotations = [];
+    this.overrides = [];
     this.audit = [];
     this.outcomes = [];
   }
@@ -151,6 +165,10 @@ export class Simulation {
     const call = new Call(this, handle as WorkflowHandle, input);
     this.calls.push(call);
     return call;
+  }
+
+  schedule(): Schedule {
+    return { technicians: this.roster, rotations: this.rotations, overrides: this.overrides, timeZone: PRODUCTION.businessHours.timeZone };
   }
 
   nameOf(phone: string): string {
