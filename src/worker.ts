@@ -19,7 +19,6 @@ async function main(): Promise<void> {
     twilio,
     airtable,
     rosterFile: process.env.ROSTER_FILE ? config.rosterFile : undefined,
-    workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
   });
   const metrics = process.env.WORKER_METRICS_PORT ? await serveMetrics(Number(process.env.WORKER_METRICS_PORT)) : undefined;
   onShutdown([

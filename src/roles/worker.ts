@@ -1,7 +1,6 @@
 // The worker role: runs dispatch workflows and the activities that page, plus, on the audit queue,
 // the fleet's Airtable writer workflow and its write activities.
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import path from 'node:path';
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createAuditActivities } from '../../activities/airtable/activities';
 import { createAirtableGateway } from '../../activities/airtable/gateway';
 import { createAuditForwardActivities } from '../../activities/airtable/forward';
@@ -15,6 +14,7 @@ import { checkAirtableBase, describeGaps } from '../../activities/airtable/schem
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
 import { logger } from '../observability/logger';
 import { recordOutcome } from '../observability/metrics';
+import { ensureWorkflowBundle } from '../temporal/workflowBundle';
 
 export interface WorkerRoleOptions {
   config: Config;
@@ -23,8 +23,6 @@ export interface WorkerRoleOptions {
   connection: NativeConnection;
   /** page from this file instead of the Technicians table */
   rosterFile?: string;
-  /** a prebuilt workflow bundle (tests share one); else the workflows are bundled at start */
-  workflowBundlePath?: string;
 }
 
 export interface RunningWorkers {
@@ -57,29 +55,41 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     }),
   };
 
-  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
-    ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-    : { workflowsPath: path.resolve(__dirname, '..', '..', 'workflows', 'index.ts') };
-  const common = { connection, namespace: config.temporal.namespace, shutdownGraceTime: '20s' } as const;
+  // Built ahead of time (dist/workflows): loading it takes milliseconds, bundling takes seconds.
+  const workflowBundle = await ensureWorkflowBundle(logger);
+  const common = { connection, namespace: config.temporal.namespace, shutdownGraceTime: '20s', workflowBundle } as const;
   const dispatchWorker = await Worker.create({
     ...common,
-    ...workflows,
     taskQueue: config.temporal.taskQueue,
     activities: dispatchActivities,
-    // When a worker dies, its cached dispatches move to another worker after this long: it bounds
-    // how late a follow-up can be after a crash.
-    stickyQueueScheduleToStartTimeout: '3s',
+    // A dispatch's next task goes to the worker that has it cached (its sticky queue) and moves to
+    // the shared queue when that worker has not taken it within this long. A live worker takes it
+    // within milliseconds; a dead one never will, and until the server notices (10 s without a
+    // poll) every dispatch it held waits this long after a crash: this bounds how late a follow-up
+    // can be. The price of a short value is a replay of the dispatch's short history elsewhere
+    // when a busy worker is slower than this — never a lost or doubled page (docs/decisions.md).
+    stickyQueueScheduleToStartTimeout: '1s',
   });
-  const auditWorker = await Worker.create({
-    ...common,
-    ...workflows, // the Airtable writer workflow runs here
-    taskQueue: auditTaskQueueFor(config.temporal.taskQueue),
-    activities: auditActivities,
-    // No server-side rate limit here: the server splits it across the queue's partitions and lets
-    // each burst, so it cannot hold 5 requests/s. The one writer workflow paces every write instead.
-  });
+  // The paging queue first: the audit worker (Airtable writes, off the paging path) is created
+  // while the dispatch worker already polls, so a restarted worker takes due follow-ups at once.
+  const dispatchRun = dispatchWorker.run();
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'dispatch queue polling');
+  let auditWorker: Worker;
+  try {
+    auditWorker = await Worker.create({
+      ...common, // the Airtable writer workflow runs here
+      taskQueue: auditTaskQueueFor(config.temporal.taskQueue),
+      activities: auditActivities,
+      // No server-side rate limit here: the server splits it across the queue's partitions and lets
+      // each burst, so it cannot hold 5 requests/s. The one writer workflow paces every write instead.
+    });
+  } catch (err) {
+    dispatchWorker.shutdown();
+    await dispatchRun.catch(() => undefined);
+    throw err;
+  }
   void reportSchemaGaps(opts.airtable);
-  const done = Promise.all([dispatchWorker.run(), auditWorker.run()]).then(() => undefined);
+  const done = Promise.all([dispatchRun, auditWorker.run()]).then(() => undefined);
   logger.info({ taskQueue: config.temporal.taskQueue }, 'workers polling');
   return {
     done,

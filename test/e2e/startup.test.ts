@@ -2,13 +2,13 @@
 // worker names the Airtable tables or fields its base lacks.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ROOT } from '../support/paths';
+import { ROOT, roleCommand } from '../support/paths';
 import { Stack } from '../support/stack';
 
 /** Runs a role to its exit and returns what it printed. */
 function runRole(role: 'api' | 'worker', env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `src/${role}.ts`], {
+    const child = spawn(process.execPath, roleCommand(role), {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

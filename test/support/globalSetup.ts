@@ -1,18 +1,16 @@
-// Once per test run: make the Temporal CLI available and bundle the workflows a single time, so
-// every worker process the tests start loads the same bundle instead of rebuilding it.
-import { bundleWorkflowCode } from '@temporalio/worker';
+// Once per test run: make the Temporal CLI available and bring dist/ up to date (the compiled roles
+// and the workflow bundle), so every api and worker process the tests start loads the same build
+// the way `npm run api` / `npm run worker` do, and none of them rebuilds on its own.
 import fs from 'node:fs';
 import path from 'node:path';
+import { build } from '../../scripts/build';
 import { ensureTemporalCli } from '../../src/temporal/cli';
-import { ARTIFACTS, BUNDLE_PATH, ROOT } from './paths';
+import { ARTIFACTS } from './paths';
 
 export default async function setup(): Promise<void> {
   fs.mkdirSync(path.join(ARTIFACTS, 'logs'), { recursive: true });
   const cli = ensureTemporalCli();
   if (!cli) throw new Error('no Temporal CLI: the end-to-end tests need a real Temporal server');
   process.env.TEMPORAL_CLI_PATH = cli.path;
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows', 'index.ts'), logger: quiet });
-  fs.writeFileSync(BUNDLE_PATH, code);
+  await build({ ifStale: true });
 }
-
-const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ARTIFACTS, ROOT } from './paths';
+import { ARTIFACTS, ROOT, roleCommand } from './paths';
 import { waitFor } from './wait';
 
 export class RoleProcess {
@@ -17,7 +17,7 @@ export class RoleProcess {
     env: Record<string, string>,
   ) {
     const log = fs.createWriteStream(path.join(ARTIFACTS, 'logs', `${name}.log`), { flags: 'a' });
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join('src', `${role}.ts`)], {
+    this.child = spawn(process.execPath, roleCommand(role), {
       cwd: ROOT,
       env: { ...process.env, ...env, DISPATCH_ROLE: role },
       stdio: ['ignore', 'pipe', 'pipe'],

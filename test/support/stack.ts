@@ -7,7 +7,7 @@ import { startAirtableEmulator, type AirtableEmulator } from '../../emulators/ai
 import { startTwilioEmulator, type TwilioEmulator } from '../../emulators/twilio';
 import type { DispatchState, Technician } from '../../src/domain/types';
 import type { DevServer } from '../../src/temporal/devServer';
-import { ARTIFACTS, BUNDLE_PATH } from './paths';
+import { ARTIFACTS } from './paths';
 import { Phone } from './phone';
 import { RoleProcess } from './processes';
 import { startTemporal } from './temporal';
@@ -75,7 +75,6 @@ export class Stack {
       AIRTABLE_ENDPOINT_URL: airtable.url,
       DISPATCH_API_KEY: API_KEY,
       ROSTER_FILE: rosterFile,
-      WORKFLOW_BUNDLE_PATH: BUNDLE_PATH,
       BUSINESS_NAME: 'Acme Plumbing',
       LOG_LEVEL: 'info',
       ...opts.env,
