@@ -2,7 +2,7 @@
 // Temporal dev server (state on disk, Web UI); without Twilio or Airtable credentials it runs their
 // local stand-ins, so a person can watch and answer a dispatch with no accounts at all.
 import path from 'node:path';
-import { ConfigError, loadConfigOrExit, type AirtableConfig, type Config, type TwilioConfig } from './config';
+import { apiAccess, ConfigError, LOCAL_DISPATCH_API_KEY, loadConfigOrExit, type AirtableConfig, type Config, type TwilioConfig } from './config';
 import { startAirtableEmulator } from '../emulators/airtable';
 import { startTwilioEmulator } from '../emulators/twilio';
 import { logger } from './observability/logger';
@@ -19,7 +19,6 @@ type Stop = { name: string; stop: () => Promise<unknown> };
 /** Fixed credentials of the local stand-ins: they only ever listen on loopback. */
 const LOCAL_TWILIO = { accountSid: 'AC00000000000000000000000000000000', authToken: 'local-sandbox-auth-token', fromNumber: '+15005550006' };
 const LOCAL_AIRTABLE = { apiKey: 'patLocalSandbox', baseId: 'appLocalDispatch' };
-const LOCAL_DISPATCH_API_KEY = 'local-dispatch-key';
 
 async function localTwilio(config: Config, stops: Stop[]): Promise<TwilioConfig> {
   if (config.twilio) return config.twilio;
@@ -70,6 +69,8 @@ async function embeddedTemporal(config: Config, stops: Stop[]): Promise<string> 
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  // Decided before anything starts: with real Twilio credentials a missing or weak key stops here.
+  const access = apiAccess(config);
   installTemporalRuntime();
   const stops: Stop[] = [];
   onShutdown(stops);
@@ -91,9 +92,8 @@ async function main(): Promise<void> {
 
   const client = await connectClient(config.temporal, address);
   stops.push({ name: 'temporal client', stop: () => client.connection.close() });
-  const dispatchApiKey = config.dispatchApiKey ?? LOCAL_DISPATCH_API_KEY;
-  if (!config.dispatchApiKey) logger.warn('DISPATCH_API_KEY is not set: the API accepts the local key documented in the README');
-  const api = await startApi({ config, client, twilioAuthToken: twilio.authToken, dispatchApiKey });
+  if (access.dispatchApiKey === LOCAL_DISPATCH_API_KEY) logger.warn('sandbox: the API accepts the local key documented in the README');
+  const api = await startApi({ config, client, twilioAuthToken: twilio.authToken, dispatchApiKey: access.dispatchApiKey, host: access.host });
   stops.push({ name: 'api', stop: () => api.close() });
   logger.info({ api: api.url, webUi: `http://localhost:${config.devServer.uiPort}` }, 'after-hours dispatch is running');
 }

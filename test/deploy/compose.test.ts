@@ -19,7 +19,7 @@ const OPERATOR_VALUES: Record<string, string> = {
   TWILIO_FROM_NUMBER: '+15005550006',
   AIRTABLE_API_KEY: 'patTestToken.0123',
   AIRTABLE_BASE_ID: 'appTestBase0123',
-  DISPATCH_API_KEY: 'test-dispatch-key',
+  DISPATCH_API_KEY: 'test-dispatch-key-0123456789abcdef',
 };
 
 const SERVICES = ['postgresql', 'temporal-schema', 'temporal', 'temporal-setup', 'temporal-ui', 'api', 'worker'];

@@ -12,7 +12,7 @@ export class RoleProcess {
   readonly exited: Promise<number | null>;
 
   constructor(
-    readonly role: 'api' | 'worker',
+    readonly role: 'main' | 'api' | 'worker',
     readonly name: string,
     env: Record<string, string>,
   ) {

@@ -16,7 +16,7 @@ import { freePort, waitFor } from './wait';
 export const ACCOUNT_SID = 'ACtest00000000000000000000000000aa';
 export const AUTH_TOKEN = 'test-auth-token-0123456789';
 export const FROM_NUMBER = '+15005550006';
-export const API_KEY = 'test-dispatch-api-key';
+export const API_KEY = 'test-dispatch-api-key-0123456789';
 
 export const ROSTER: Technician[] = [
   { name: 'Alice Tier1', phone: '+12125550101', tier: 1, active: true },
