@@ -239,12 +239,37 @@ export function loadConfigOrExit(): Config {
   }
 }
 
+/** The JSON API key documented for the sandbox (README). Never accepted with real Twilio credentials. */
+export const LOCAL_DISPATCH_API_KEY = 'local-dispatch-key';
+/** Shortest DISPATCH_API_KEY accepted with real Twilio credentials (`openssl rand -hex 24` gives 48). */
+export const MIN_DISPATCH_API_KEY_LENGTH = 24;
+
+/** DISPATCH_API_KEY where real credentials make the API worth attacking: set, and long enough. */
+function strongApiKey(config: Config, when: string): string {
+  const key = config.dispatchApiKey;
+  const how = 'generate one with: openssl rand -hex 24';
+  if (!key) throw new ConfigError('DISPATCH_API_KEY', `is required ${when} (the documented local key is for the sandbox only); ${how}`);
+  if (key.length < MIN_DISPATCH_API_KEY_LENGTH) {
+    throw new ConfigError('DISPATCH_API_KEY', `must be at least ${MIN_DISPATCH_API_KEY_LENGTH} characters ${when}; ${how}`);
+  }
+  return key;
+}
+
+/**
+ * The JSON API's key and interface under `npm start`. Without Twilio credentials (the sandbox) the
+ * API listens on loopback only and takes the documented local key unless DISPATCH_API_KEY is set;
+ * with real credentials it listens on every interface and DISPATCH_API_KEY must be a strong key.
+ */
+export function apiAccess(config: Config): { dispatchApiKey: string; host?: string; sandbox: boolean } {
+  if (!config.twilio) return { dispatchApiKey: config.dispatchApiKey ?? LOCAL_DISPATCH_API_KEY, host: '127.0.0.1', sandbox: true };
+  return { dispatchApiKey: strongApiKey(config, 'when real Twilio credentials are set'), sandbox: false };
+}
+
 /** What the API run on its own (`npm run api`) cannot do without. */
 export function apiRequirements(config: Config): { address: string; twilio: TwilioConfig; dispatchApiKey: string } {
   const address = requireAddress(config, 'api');
   if (!config.twilio) throw new ConfigError('TWILIO_ACCOUNT_SID', 'is required for npm run api (npm start runs a local Twilio stand-in)');
-  if (!config.dispatchApiKey) throw new ConfigError('DISPATCH_API_KEY', 'is required for npm run api');
-  return { address, twilio: config.twilio, dispatchApiKey: config.dispatchApiKey };
+  return { address, twilio: config.twilio, dispatchApiKey: strongApiKey(config, 'for npm run api') };
 }
 
 /** What a worker run on its own (`npm run worker`) cannot do without. */
