@@ -410,7 +410,7 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<v
 }
 
 /** The SDK's warnings about the test server's capabilities are noise here; the rest still shows. */
-function quietSdkLogs(): void {
+export function quietSdkLogs(): void {
   const noise = /heartbeat details|No workflows registered/;
   try {
     Runtime.install({
