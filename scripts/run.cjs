@@ -47,10 +47,11 @@ function run(role) {
     process.exit(2);
   }
   let status = appStatus();
-  if (!status.fresh) {
+  const buildScript = path.join(__dirname, 'build.ts');
+  if (!status.fresh && fs.existsSync(buildScript)) {
     // stdout carries the role's JSON logs: the build talks on stderr
     console.error(`compiling the product to dist/app (${status.reason})`);
-    const build = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'build.ts'), '--app'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+    const build = spawnSync(process.execPath, ['--import', 'tsx', buildScript, '--app'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
     status = build.status === 0 ? appStatus() : { fresh: false, reason: 'the build failed' };
   }
   if (status.fresh) {

@@ -74,6 +74,8 @@ export interface Config {
   timers: Timers;
   /** the on-call schedule (spec section 9) */
   schedule: OnCallSettings;
+  /** memory one worker process may use, in MiB; unset: derived from the machine (src/roles/workerMemory.ts) */
+  workerMemoryMb?: number;
 }
 
 function duration(env: Env, name: string, fallback: string): number {
@@ -101,6 +103,11 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
   }
   return value;
+}
+
+function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : integer(env, name, min, min, max);
 }
 
 function url(env: Env, name: string, fallback?: string): string | undefined {
@@ -204,6 +211,8 @@ export function loadConfig(env: Env = process.env): Config {
       leadMs: duration(env, 'ONCALL_REMINDER_LEAD', '1h'),
       horizonMs: duration(env, 'COVERAGE_HORIZON', '7d'),
     },
+    // below 300 MiB an idle worker alone would not fit
+    workerMemoryMb: optionalInteger(env, 'WORKER_MEMORY_MB', 300, 1_048_576),
   };
   if (!Number.isFinite(config.airtableRequestsPerSecond) || config.airtableRequestsPerSecond <= 0 || config.airtableRequestsPerSecond > 5) {
     throw new ConfigError('AIRTABLE_REQUESTS_PER_SECOND', 'must be a number above 0 and at most 5 (Airtable\'s limit per base)');

@@ -6,6 +6,7 @@
 // loading while the SDK starts its workflow thread; the audit worker (Airtable, off the paging
 // path) is created while the dispatch queue already polls.
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import v8 from 'node:v8';
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
 import type { PagingActivities } from '../contract/activities';
 import { ensureOnCallSchedule } from '../client/onCallService';
@@ -13,6 +14,7 @@ import { auditTaskQueueFor } from '../contract/audit';
 import { logger } from '../observability/logger';
 import { ensureWorkflowBundle } from '../temporal/workflowBundle';
 import type { WorkerActivities } from './workerActivities';
+import { workerMemory } from './workerMemory';
 
 export interface WorkerRoleOptions {
   config: Config;
@@ -77,6 +79,11 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   // Built ahead of time (dist/workflows): loading it takes milliseconds, bundling takes seconds.
   const workflowBundle = await ensureWorkflowBundle(logger);
   const common = { connection, namespace: config.temporal.namespace, shutdownGraceTime: '20s', workflowBundle } as const;
+  const memory = workerMemory(config);
+  // The SDK offers no heap limit for its workflow threads; V8 takes this flag for every isolate
+  // created from now on, which is those threads (this thread's heap is sized already).
+  v8.setFlagsFromString(`--max-old-space-size=${memory.workflowHeapMib}`);
+  logger.info(memory, `workflow cache: up to ${memory.cachedDispatches} dispatches for ${memory.budgetMib} MiB (${memory.source})`);
 
   // The SDK starts a thread that loads its modules and the bundle; the vendor libraries load on
   // this thread meanwhile, as soon as that thread exists (Node's process 'worker' event).
@@ -102,6 +109,8 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
       // elsewhere when a busy worker is slower than this, never a lost or doubled page
       // (docs/decisions.md).
       stickyQueueScheduleToStartTimeout: '1s',
+      maxCachedWorkflows: memory.cachedDispatches,
+      maxConcurrentWorkflowTaskExecutions: Math.min(40, memory.cachedDispatches), // the SDK's default, within the cache
     });
   } finally {
     process.removeListener('worker', loadVendors);
@@ -121,6 +130,9 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
       ...common, // the Airtable writer workflow runs here
       taskQueue: auditTaskQueueFor(config.temporal.taskQueue),
       activities: audit,
+      // one Airtable writer per queue and base lives here: a handful of workflows at most
+      maxCachedWorkflows: 10,
+      maxConcurrentWorkflowTaskExecutions: 10,
       // No server-side rate limit here: the server splits it across the queue's partitions and lets
       // each burst, so it cannot hold 5 requests/s. The one writer workflow paces every write instead.
     });
