@@ -4,7 +4,6 @@
 // API that keeps failing). Status callbacks are Temporal signals, as the API turns them into.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DispatchActivities } from '../../../src/contract/activities';
 import type { DeliveryReport } from '../../../src/contract/dispatch';
 import type { DeliveryStatus, MessageKind, MessageStatusReport, SmsRequest, SmsResult, VoiceCallRequest, VoiceCallResult } from '../../../src/domain/types';
 
@@ -85,17 +84,9 @@ export class FakeTwilio {
     this.callbacks = false;
   }
 
-  // ---- the activities ----------------------------------------------------------------------
+  // ---- the activities (the worker calls these through the Simulation) ----------------------
 
-  activities(): Pick<DispatchActivities, 'sendSms' | 'fetchMessageStatus' | 'ringTechnician'> {
-    return {
-      sendSms: (req) => this.sendSms(req),
-      fetchMessageStatus: (sid) => this.fetchMessageStatus(sid),
-      ringTechnician: (req) => this.ringTechnician(req),
-    };
-  }
-
-  private async sendSms(req: SmsRequest): Promise<SmsResult> {
+  async sendSms(req: SmsRequest): Promise<SmsResult> {
     if (this.outages.has(req.to)) {
       this.failedAttempts.push({ key: req.idempotencyKey, to: req.to, at: simulatedNow() });
       throw ApplicationFailure.retryable('Twilio send failed (retry, HTTP 503): Service Unavailable', 'TwilioTransientError');
@@ -118,7 +109,7 @@ export class FakeTwilio {
     return { ok: true, messageSid: sms.sid, status: 'queued', reconciled: false };
   }
 
-  private async fetchMessageStatus(messageSid: string): Promise<MessageStatusReport> {
+  async fetchMessageStatus(messageSid: string): Promise<MessageStatusReport> {
     this.statusChecks.push({ sid: messageSid, at: simulatedNow() });
     this.changed();
     const sms = this.texts.find((t) => t.sid === messageSid);
@@ -126,7 +117,7 @@ export class FakeTwilio {
     return { messageSid, ...this.outcomeFor(sms.to) };
   }
 
-  private async ringTechnician(req: VoiceCallRequest): Promise<VoiceCallResult> {
+  async ringTechnician(req: VoiceCallRequest): Promise<VoiceCallResult> {
     const existing = this.rings.find((r) => r.key === req.idempotencyKey);
     if (existing) return { ok: true, callSid: existing.sid, reconciled: true };
     const ring: Ring = { sid: `CA${String(++this.sequence).padStart(32, '0')}`, key: req.idempotencyKey, callId: req.callId, to: req.to, at: simulatedNow() };

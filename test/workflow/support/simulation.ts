@@ -82,14 +82,15 @@ export class Simulation {
     const server = ensureTestServer(() => undefined);
     if (!server) throw new Error('no Temporal test server: set TEMPORAL_TEST_SERVER_PATH or let the tests install it');
     const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: server.path } } });
+    let sim: Simulation | undefined;
     try {
       await registerSearchAttributes(env);
-      let sim: Simulation | undefined;
+      // The activities of a running worker are fixed; each test gets fresh fakes behind them.
       const current = () => sim!;
       const dispatchActivities: DispatchActivities = {
-        sendSms: (req) => current().twilio.activities().sendSms(req),
-        fetchMessageStatus: (sid) => current().twilio.activities().fetchMessageStatus(sid),
-        ringTechnician: (req) => current().twilio.activities().ringTechnician(req),
+        sendSms: (req) => current().twilio.sendSms(req),
+        fetchMessageStatus: (sid) => current().twilio.fetchMessageStatus(sid),
+        ringTechnician: (req) => current().twilio.ringTechnician(req),
         loadRoster: async () => current().roster,
         // Who is on call at the simulated moment the step pages (the server's skipped clock).
         loadOnCall: async (tier) => {
@@ -105,13 +106,13 @@ export class Simulation {
         // The workflow hands its audit rows over on the audit queue, as in production.
         Worker.create({ connection: env.nativeConnection, taskQueue: auditTaskQueueFor(taskQueue), activities: forward }),
       ]);
-      const running = Promise.all(workers.map((w) => w.run()));
-      sim = new Simulation(env, taskQueue, workers, running);
+      sim = new Simulation(env, taskQueue, workers, Promise.all(workers.map((w) => w.run())));
       await sim.reset();
       await sim.warmUp();
       return sim;
     } catch (err) {
-      await env.teardown();
+      if (sim) await sim.stop().catch(() => undefined);
+      else await env.teardown();
       throw err;
     }
   }
@@ -232,16 +233,21 @@ export class Call {
    * whole minutes after its steps start, so half minutes ("1:30") are usually clear.
    */
   private async clearOfTimers(what: string): Promise<void> {
+    const clash = await this.timerNearNow();
+    if (clash !== undefined) {
+      throw new Error(`${what} at ${await this.now()} would land on a timer of the dispatch (due at ${await this.clock(clash)}): move it by more than ${CLEAR_OF_TIMERS_MS / 1000} s`);
+    }
+  }
+
+  /** When one of the dispatch's timers fires (or fired) within CLEAR_OF_TIMERS_MS of now, if one does. */
+  private async timerNearNow(): Promise<number | undefined> {
     const fireTimes: number[] = [];
     for (const e of (await this.handle.fetchHistory()).events ?? []) {
       const timer = e.timerStartedEventAttributes;
       if (timer) fireTimes.push(optionalTsToMs(e.eventTime)! + optionalTsToMs(timer.startToFireTimeout)!);
     }
     const now = await this.sim.now();
-    const clash = fireTimes.find((at) => Math.abs(at - now) < CLEAR_OF_TIMERS_MS);
-    if (clash !== undefined) {
-      throw new Error(`${what} at ${await this.now()} would land on a timer of the dispatch (due at ${await this.clock(clash)}): move it by more than ${CLEAR_OF_TIMERS_MS / 1000} s`);
-    }
+    return fireTimes.find((at) => Math.abs(at - now) < CLEAR_OF_TIMERS_MS);
   }
 
   /** Lets simulated time run until the dispatch has finished everything; its final state. */
@@ -365,6 +371,8 @@ export class Call {
    */
   async endIfRunning(): Promise<void> {
     if ((await this.handle.describe()).status.name !== 'RUNNING') return;
+    // Clear of its timers, like any outside event (they are at least 30 s apart).
+    if ((await this.timerNearNow()) !== undefined) await this.sim.advance(2 * CLEAR_OF_TIMERS_MS);
     await this.handle.cancel();
     const finished = this.handle.result().then(
       () => true,
@@ -409,7 +417,7 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<v
   });
 }
 
-/** The SDK's warnings about the test server's capabilities are noise here; the rest still shows. */
+/** Errors only: the SDK warns about the test server's capabilities, and the workflow about every send a test makes fail. */
 export function quietSdkLogs(): void {
   const noise = /heartbeat details|No workflows registered/;
   try {
