@@ -7,8 +7,12 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'test/cluster/**'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    // End-to-end suites share one dev server and spawn processes: run files one at a time.
-    fileParallelism: false,
+    // Each file starts its own servers and processes on free ports, and an end-to-end file spends
+    // most of its time waiting on timers of seconds: three at a time keep two cores busy (four
+    // starve the timing-sensitive ones).
+    fileParallelism: true,
+    maxWorkers: 3,
+    minWorkers: 1,
     reporters: ['default'],
     globalSetup: ['test/support/globalSetup.ts'],
   },
