@@ -2,11 +2,11 @@
 // configures it: `temporal-server start` renders the server's own container config template from
 // the environment, and the environment here is the compose `temporal` service's (DB, POSTGRES_*,
 // NUM_HISTORY_SHARDS, DYNAMIC_CONFIG_FILE_PATH) with loopback addresses and this machine's ports.
-import { Connection } from '@temporalio/client';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DevServer } from '../../src/temporal/devServer';
+import { stopChild, waitUntilServing } from '../../src/temporal/serverProcess';
 import { ROOT, type Topology } from './topology';
 
 /** Every port one single-process Temporal server listens on. */
@@ -79,7 +79,8 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
   const address = `127.0.0.1:${opts.ports.frontend}`;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
-    await waitUntilServing(address, exited, opts.readyTimeoutMs ?? 120_000, opts.logFile);
+    // temporal-system answers once the frontend and the history shards behind it serve requests
+    await waitUntilServing(address, 'temporal-system', exited, opts.readyTimeoutMs ?? 120_000, { name: 'Temporal server', logFile: opts.logFile });
   } catch (err) {
     await stopChild(child, 'SIGKILL');
     throw err;
@@ -92,35 +93,3 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
   };
 }
 
-async function waitUntilServing(address: string, exited: Promise<number | null>, timeoutMs: number, logFile: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let early: number | null | undefined;
-  void exited.then((code) => (early = code));
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (early !== undefined) throw new Error(`Temporal server exited with code ${early} before it was ready; see ${logFile}`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
-      try {
-        // Answers once the frontend and the history shards behind it serve requests.
-        await connection.workflowService.describeNamespace({ namespace: 'temporal-system' });
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (err) {
-      lastError = err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`Temporal server at ${address} not ready after ${timeoutMs} ms (${String(lastError)}); see ${logFile}`);
-}
-
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await done;
-  clearTimeout(timer);
-}
