@@ -7,6 +7,7 @@
 import express from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { createTwilioClient } from '../activities/twilio/client';
 import setup from '../test/support/globalSetup';
 import { ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, ROSTER, Stack } from '../test/support/stack';
@@ -120,14 +121,16 @@ async function crashFigures(): Promise<void> {
 async function memoryFigures(counts: number[]): Promise<void> {
   for (const count of counts) {
     const rss = await withStack({ DISPATCH_T1: '30m', DISPATCH_T2: '30m' }, (stack) => rssWithWaiting(stack, count));
+    const caughtUp = rss.paged >= count ? `all paged in ${rss.seconds.toFixed(0)} s` : `${rss.paged} paged after ${rss.seconds.toFixed(0)} s`;
     rows.push([
-      `worker RSS with ${count} dispatches waiting (started in ${rss.seconds.toFixed(0)} s)`,
+      `worker RSS with ${count} dispatches waiting (${caughtUp})`,
       `${rss.waitingMiB.toFixed(0)} MiB, peak ${rss.peakMiB.toFixed(0)} MiB (idle ${rss.idleMiB.toFixed(0)} MiB)`,
     ]);
   }
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = os.loadavg()[0]!;
   await setup();
   const floor = runs('floor') || runs('rates') ? await directFloor(200) : [];
   if (floor.length) rows.push(['direct express → Twilio stand-in (floor), 200 sends', `p50 ${ms(percentile(floor, 50))}, p99 ${ms(percentile(floor, 99))}`]);
@@ -159,7 +162,9 @@ async function main(): Promise<void> {
   if (runs('rss')) await memoryFigures(quick ? [1000] : [1000, 10_000]);
 
   const width = Math.max(...rows.map(([k]) => k.length));
-  console.log(`\nAfter-hours dispatch benchmarks (${new Date().toISOString()})\n`);
+  console.log(`\nAfter-hours dispatch benchmarks (${new Date().toISOString()})`);
+  // a shared machine's figures mean little without its load: compare against the floors above
+  console.log(`${os.cpus().length} CPUs, load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end\n`);
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 }
 

@@ -4,7 +4,7 @@
 // Start-up is on the recovery path: when a worker dies, its dispatches wait for another to poll.
 // So the dispatch queue polls first, from a prebuilt workflow bundle, with the vendor libraries
 // loading while the SDK starts its workflow thread; the audit worker (Airtable, off the paging
-// path) is created while the dispatch queue already polls.
+// path) is created once the dispatch worker polls with nothing in hand.
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import v8 from 'node:v8';
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
