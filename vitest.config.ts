@@ -7,9 +7,9 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'test/cluster/**'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    // Each file starts its own servers and processes on free ports, and an end-to-end file spends
-    // most of its time waiting on timers of seconds: three at a time keep two cores busy (four
-    // starve the timing-sensitive ones).
+    // Files run three at a time; `npm test` runs the end-to-end and browser files after the rest,
+    // one at a time: several of them assert timings (a page within 1 s of the call, a follow-up
+    // within 3 s of a crash) that two cores shared with another stack of processes do not keep.
     fileParallelism: true,
     maxWorkers: 3,
     minWorkers: 1,
