@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
 # One image for both roles of the product (docs/deploy.md):
-#   api (default CMD)   node --import tsx src/api.ts
-#   worker              node --import tsx src/worker.ts   (compose: `command:`)
-# The roles run the TypeScript sources through tsx, which is a production dependency, so there is
-# no compile step; the workflows are bundled once here so workers do not run webpack at start.
+#   api (default CMD)   node scripts/run.cjs api
+#   worker              node scripts/run.cjs worker   (compose: `command:`)
+# The roles run JavaScript compiled from the TypeScript sources in a build stage (dist/app), and
+# workers load the workflow bundle built there (dist/workflows): no TypeScript loader and no webpack
+# at start, so a worker polls within a second of starting.
 
 # Keep the npm that ships with this image: the lockfile lists only the Linux/macOS-x64/arm64
 # builds of native packages, which npm 10 accepts and npm 11's `npm ci` refuses.
@@ -16,32 +17,38 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-# ---- bundle: the workflow bundle every worker loads (WORKFLOW_BUNDLE_PATH) -----------------------
-FROM deps AS bundle
+# ---- build: dist/ (the roles compiled to JavaScript, the workflow bundle), with the dev tools ----
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY activities ./activities
 COPY workflows ./workflows
-COPY scripts/bundle-workflows.ts ./scripts/bundle-workflows.ts
-RUN node --import tsx scripts/bundle-workflows.ts dist/workflow-bundle.js
+COPY emulators ./emulators
+COPY scripts/build.ts scripts/run.cjs ./scripts/
+RUN npm run build
 
 # ---- runtime ----------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
-    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
     PORT=3000
-# Everything stays owned by root and read-only to the process; tsx caches in /tmp.
+# Everything stays owned by root and read-only to the process. The sources come along: the
+# launcher runs dist/ only while it matches them (and falls back to tsx, slower, if it did not).
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY src ./src
 COPY activities ./activities
 COPY workflows ./workflows
+COPY emulators ./emulators
+COPY scripts/run.cjs ./scripts/
 COPY config ./config
-COPY --from=bundle /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
+COPY --from=build /app/dist ./dist
 # The official image's unprivileged `node` user, by number so a runtime can verify it is not root.
 USER 1000:1000
 EXPOSE 3000
 # Node itself is PID 1's child under `init: true` (compose) and handles SIGTERM: the api drains,
 # workers finish in-flight activities (20 s grace). Not `npm run`: npm does not forward signals.
-CMD ["node", "--import", "tsx", "src/api.ts"]
+CMD ["node", "scripts/run.cjs", "api"]

@@ -3,20 +3,22 @@
 // processes, the Twilio and Airtable stand-ins in this process. No thresholds: figures only.
 //   npm run bench                 all scenarios
 //   npm run bench -- --quick      smaller counts (1,000 in flight instead of 10,000)
+//   npm run bench -- --only=rss   one group: floor, rates, timers, startup, crash, rss
 import express from 'express';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { createTwilioClient } from '../activities/twilio/client';
 import setup from '../test/support/globalSetup';
 import { ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, ROSTER, Stack } from '../test/support/stack';
 import { waitFor } from '../test/support/wait';
 import { percentile } from './stats';
+import { followUpAfterKill, rssWithWaiting, workerStartup } from './worker';
 
 const quick = process.argv.includes('--quick');
-/** `--only=timers` (or floor, rates, rss) runs one group of scenarios */
+/** `--only=timers` (or floor, rates, startup, crash, rss) runs one group of scenarios */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const runs = (group: 'floor' | 'rates' | 'timers' | 'rss') => !only || only === group;
+const runs = (group: 'floor' | 'rates' | 'timers' | 'startup' | 'crash' | 'rss') => !only || only === group;
 const tier1 = ROSTER[0]!.phone;
 const rows: Array<[string, string]> = [];
 
@@ -86,12 +88,49 @@ async function startMany(stack: Stack, count: number): Promise<string[]> {
   return codes;
 }
 
-function rssMiB(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+const median = (values: number[]) => percentile(values, 50);
+
+/** Worker process start to its first poll, against a bare SDK worker on the same bundle. */
+async function startupFigures(runs: number): Promise<void> {
+  const stack = await Stack.start({ workers: 0 }); // nobody else polls meanwhile
+  const { product, floor } = await workerStartup(stack, runs).finally(() => stack.stop());
+  rows.push([`bare SDK worker, process start → first poll (floor), ${runs} starts`, `median ${ms(median(floor))}, max ${ms(Math.max(...floor))}`]);
+  rows.push([
+    `worker process start → first poll (npm run worker), ${runs} starts`,
+    `median ${ms(median(product))}, max ${ms(Math.max(...product))} (median ${ms(median(product) - median(floor))} above the floor)`,
+  ]);
+}
+
+/**
+ * kill -9 of the only worker while a dispatch waits on T1, a new worker started 2 s later, the
+ * follow-up due in between: how late it goes out, against the same follow-up with the worker alive.
+ */
+async function crashFigures(): Promise<void> {
+  const dueAfterKill = [250, 1000, 1750];
+  const { control, runs: kills } = await withStack({ DISPATCH_T1: '6s', DISPATCH_T2: '30m' }, (stack) => followUpAfterKill(stack, dueAfterKill));
+  rows.push(['follow-up lateness, worker alive (floor)', ms(control)]);
+  for (const k of kills) {
+    rows.push([
+      `follow-up lateness, kill -9 of the only worker, due ${(k.dueAfterKillMs / 1000).toFixed(2)} s after, restart at 2 s`,
+      `${ms(k.latenessMs)} (restarted worker polled ${ms(k.restartToPollMs)} after its start)`,
+    ]);
+  }
+}
+
+/** Worker RSS with many dispatches waiting on their timers (WORKER_MEMORY_MB left at its default). */
+async function memoryFigures(counts: number[]): Promise<void> {
+  for (const count of counts) {
+    const rss = await withStack({ DISPATCH_T1: '30m', DISPATCH_T2: '30m' }, (stack) => rssWithWaiting(stack, count));
+    const caughtUp = rss.paged >= count ? `all paged in ${rss.seconds.toFixed(0)} s` : `${rss.paged} paged after ${rss.seconds.toFixed(0)} s`;
+    rows.push([
+      `worker RSS with ${count} dispatches waiting (${caughtUp})`,
+      `${rss.waitingMiB.toFixed(0)} MiB, peak ${rss.peakMiB.toFixed(0)} MiB (idle ${rss.idleMiB.toFixed(0)} MiB)`,
+    ]);
+  }
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = os.loadavg()[0]!;
   await setup();
   const floor = runs('floor') || runs('rates') ? await directFloor(200) : [];
   if (floor.length) rows.push(['direct express → Twilio stand-in (floor), 200 sends', `p50 ${ms(percentile(floor, 50))}, p99 ${ms(percentile(floor, 99))}`]);
@@ -118,22 +157,14 @@ async function main(): Promise<void> {
   });
   if (lateness.length) rows.push([`timer lateness, ${waiting} dispatches waiting on T1 at once`, `p50 ${ms(percentile(lateness, 50))}, p99 ${ms(percentile(lateness, 99))}`]);
 
-  for (const inFlight of !runs('rss') ? [] : quick ? [1000] : [1000, 10_000]) {
-    const rss = await withStack({ DISPATCH_T1: '30m', DISPATCH_T2: '30m' }, async (stack) => {
-      const idle = rssMiB(stack.workers[0]!.pid);
-      const started = performance.now();
-      await startMany(stack, inFlight);
-      const seconds = (performance.now() - started) / 1000;
-      return { idle, loaded: rssMiB(stack.workers[0]!.pid), seconds };
-    });
-    rows.push([
-      `worker RSS with ${inFlight} dispatches in flight (started in ${rss.seconds.toFixed(0)} s)`,
-      `${rss.loaded.toFixed(0)} MiB (idle ${rss.idle.toFixed(0)} MiB)`,
-    ]);
-  }
+  if (runs('startup')) await startupFigures(quick ? 3 : 7);
+  if (runs('crash')) await crashFigures();
+  if (runs('rss')) await memoryFigures(quick ? [1000] : [1000, 10_000]);
 
   const width = Math.max(...rows.map(([k]) => k.length));
-  console.log(`\nAfter-hours dispatch benchmarks (${new Date().toISOString()})\n`);
+  console.log(`\nAfter-hours dispatch benchmarks (${new Date().toISOString()})`);
+  // a shared machine's figures mean little without its load: compare against the floors above
+  console.log(`${os.cpus().length} CPUs, load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end\n`);
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 }
 

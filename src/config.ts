@@ -80,6 +80,8 @@ export interface Config {
   timers: Timers;
   /** the on-call schedule (spec section 9) */
   schedule: OnCallSettings;
+  /** memory one worker process may use, in MiB; unset: derived from the machine (src/roles/workerMemory.ts) */
+  workerMemoryMb?: number;
 }
 
 function duration(env: Env, name: string, fallback: string): number {
@@ -115,6 +117,11 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
   }
   return value;
+}
+
+function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : integer(env, name, min, min, max);
 }
 
 function url(env: Env, name: string, fallback?: string): string | undefined {
@@ -222,6 +229,8 @@ export function loadConfig(env: Env = process.env): Config {
       leadMs: duration(env, 'ONCALL_REMINDER_LEAD', '1h'),
       horizonMs: duration(env, 'COVERAGE_HORIZON', '7d'),
     },
+    // below 300 MiB an idle worker alone would not fit
+    workerMemoryMb: optionalInteger(env, 'WORKER_MEMORY_MB', 300, 1_048_576),
   };
   if (!Number.isFinite(config.airtableRequestsPerSecond) || config.airtableRequestsPerSecond <= 0 || config.airtableRequestsPerSecond > 5) {
     throw new ConfigError('AIRTABLE_REQUESTS_PER_SECOND', 'must be a number above 0 and at most 5 (Airtable\'s limit per base)');
@@ -260,12 +269,37 @@ export function loadConfigOrExit(): Config {
   }
 }
 
+/** The JSON API key documented for the sandbox (README). Never accepted with real Twilio credentials. */
+export const LOCAL_DISPATCH_API_KEY = 'local-dispatch-key';
+/** Shortest DISPATCH_API_KEY accepted with real Twilio credentials (`openssl rand -hex 24` gives 48). */
+export const MIN_DISPATCH_API_KEY_LENGTH = 24;
+
+/** DISPATCH_API_KEY where real credentials make the API worth attacking: set, and long enough. */
+function strongApiKey(config: Config, when: string): string {
+  const key = config.dispatchApiKey;
+  const how = 'generate one with: openssl rand -hex 24';
+  if (!key) throw new ConfigError('DISPATCH_API_KEY', `is required ${when} (the documented local key is for the sandbox only); ${how}`);
+  if (key.length < MIN_DISPATCH_API_KEY_LENGTH) {
+    throw new ConfigError('DISPATCH_API_KEY', `must be at least ${MIN_DISPATCH_API_KEY_LENGTH} characters ${when}; ${how}`);
+  }
+  return key;
+}
+
+/**
+ * The JSON API's key and interface under `npm start`. Without Twilio credentials (the sandbox) the
+ * API listens on loopback only and takes the documented local key unless DISPATCH_API_KEY is set;
+ * with real credentials it listens on every interface and DISPATCH_API_KEY must be a strong key.
+ */
+export function apiAccess(config: Config): { dispatchApiKey: string; host?: string; sandbox: boolean } {
+  if (!config.twilio) return { dispatchApiKey: config.dispatchApiKey ?? LOCAL_DISPATCH_API_KEY, host: '127.0.0.1', sandbox: true };
+  return { dispatchApiKey: strongApiKey(config, 'when real Twilio credentials are set'), sandbox: false };
+}
+
 /** What the API run on its own (`npm run api`) cannot do without. */
 export function apiRequirements(config: Config): { address: string; twilio: TwilioConfig; dispatchApiKey: string } {
   const address = requireAddress(config, 'api');
   if (!config.twilio) throw new ConfigError('TWILIO_ACCOUNT_SID', 'is required for npm run api (npm start runs a local Twilio stand-in)');
-  if (!config.dispatchApiKey) throw new ConfigError('DISPATCH_API_KEY', 'is required for npm run api');
-  return { address, twilio: config.twilio, dispatchApiKey: config.dispatchApiKey };
+  return { address, twilio: config.twilio, dispatchApiKey: strongApiKey(config, 'for npm run api') };
 }
 
 /** What a worker run on its own (`npm run worker`) cannot do without. */

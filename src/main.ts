@@ -2,7 +2,7 @@
 // Temporal dev server (state on disk, Web UI); without Twilio or Airtable credentials it runs their
 // local stand-ins, so a person can watch and answer a dispatch with no accounts at all.
 import path from 'node:path';
-import { ConfigError, loadConfigOrExit, type AirtableConfig, type Config, type TwilioConfig } from './config';
+import { apiAccess, ConfigError, LOCAL_DISPATCH_API_KEY, loadConfigOrExit, type AirtableConfig, type Config, type TwilioConfig } from './config';
 import { startAirtableEmulator } from '../emulators/airtable';
 import { startTwilioEmulator, type TwilioEmulator } from '../emulators/twilio';
 import { createOnCallService } from './client/onCallService';
@@ -20,7 +20,6 @@ type Stop = { name: string; stop: () => Promise<unknown> };
 /** Fixed credentials of the local stand-ins: they only ever listen on loopback. */
 const LOCAL_TWILIO = { accountSid: 'AC00000000000000000000000000000000', authToken: 'local-sandbox-auth-token', fromNumber: '+15005550006' };
 const LOCAL_AIRTABLE = { apiKey: 'patLocalSandbox', baseId: 'appLocalDispatch' };
-const LOCAL_DISPATCH_API_KEY = 'local-dispatch-key';
 
 async function localTwilio(config: Config, stops: Stop[]): Promise<{ twilio: TwilioConfig; sandbox?: TwilioEmulator }> {
   if (config.twilio) return { twilio: config.twilio };
@@ -71,6 +70,8 @@ async function embeddedTemporal(config: Config, stops: Stop[]): Promise<string> 
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  // Decided before anything starts: with real Twilio credentials a missing or weak key stops here.
+  const access = apiAccess(config);
   installTemporalRuntime();
   const stops: Stop[] = [];
   onShutdown(stops);
@@ -95,9 +96,8 @@ async function main(): Promise<void> {
   // The sandbox page names each phone and shows who is on call, from the schedule's workflow.
   const onCall = createOnCallService(client, config.temporal.taskQueue);
   sandbox?.setDirectory(() => onCall.directory());
-  const dispatchApiKey = config.dispatchApiKey ?? LOCAL_DISPATCH_API_KEY;
-  if (!config.dispatchApiKey) logger.warn('DISPATCH_API_KEY is not set: the API accepts the local key documented in the README');
-  const api = await startApi({ config, client, twilioAuthToken: twilio.authToken, dispatchApiKey });
+  if (access.dispatchApiKey === LOCAL_DISPATCH_API_KEY) logger.warn('sandbox: the API accepts the local key documented in the README');
+  const api = await startApi({ config, client, twilioAuthToken: twilio.authToken, dispatchApiKey: access.dispatchApiKey, host: access.host });
   stops.push({ name: 'api', stop: () => api.close() });
   logger.info({ api: api.url, webUi: `http://localhost:${config.devServer.uiPort}` }, 'after-hours dispatch is running');
 }

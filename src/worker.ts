@@ -2,7 +2,6 @@
 import { ConfigError, loadConfigOrExit, workerRequirements } from './config';
 import http from 'node:http';
 import { logger } from './observability/logger';
-import { registry } from './observability/metrics';
 import { onShutdown } from './roles/lifecycle';
 import { startWorkers } from './roles/worker';
 import { installTemporalRuntime } from './temporal/runtime';
@@ -19,7 +18,6 @@ async function main(): Promise<void> {
     twilio,
     airtable,
     rosterFile: process.env.ROSTER_FILE ? config.rosterFile : undefined,
-    workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
   });
   const metrics = process.env.WORKER_METRICS_PORT ? await serveMetrics(Number(process.env.WORKER_METRICS_PORT)) : undefined;
   onShutdown([
@@ -32,6 +30,7 @@ async function main(): Promise<void> {
 
 /** The worker's own /metrics (sends, failures, outcomes); `npm start` serves them on the API. */
 async function serveMetrics(port: number): Promise<http.Server> {
+  const { registry } = await import('./observability/metrics'); // loaded by then: the activities count into it
   const server = http.createServer(async (req, res) => {
     if (req.url !== '/metrics') return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());

@@ -32,6 +32,9 @@ export interface RosterSourceOptions {
   timeZone?: string;
 }
 
+/** Airtable locks a base out for 30 s after a 429: no read of the roster within that. */
+const RETRY_AFTER_FAILURE_MS = 30_000;
+
 export function createRosterSource(options: RosterSourceOptions): RosterSource {
   const { gateway, rosterFile, logger, cacheTtlMs = 30_000 } = options;
   if (!gateway && !rosterFile) throw new Error('roster: give an Airtable gateway or a roster file');
@@ -44,13 +47,18 @@ export function createRosterSource(options: RosterSourceOptions): RosterSource {
     : async (): Promise<RosterSnapshot> => parseScheduleFile(await readFile(rosterFile!, 'utf8'), `roster file ${rosterFile}`, logger, { timeZone: options.timeZone });
 
   let lastGood: { snapshot: RosterSnapshot; loadedAt: number } | undefined;
+  let failedAt = -Infinity;
 
   async function loadSnapshot(): Promise<RosterSnapshot> {
     if (lastGood && Date.now() - lastGood.loadedAt < cacheTtlMs) return lastGood.snapshot;
+    // After a failed read (a 429 locks the base for 30 s) the last roster serves a while: every
+    // page asking again would only extend Airtable's lock-out.
+    if (lastGood && Date.now() - failedAt < RETRY_AFTER_FAILURE_MS) return lastGood.snapshot;
     let snapshot: RosterSnapshot;
     try {
       snapshot = await read();
     } catch (err) {
+      failedAt = Date.now();
       if (!lastGood) throw new Error(`roster: cannot load from ${source} and no earlier roster is known: ${String(err)}`);
       logger.warn({ err, source, loadedAt: new Date(lastGood.loadedAt).toISOString() }, 'roster load failed; using the last roster that loaded');
       return lastGood.snapshot;

@@ -3,6 +3,7 @@
 // JSON snapshot; replies and calls go through the /_emulator control API like any other tool's.
 import path from 'node:path';
 import express from 'express';
+import { ONCALL_MESSAGES_CALL_ID } from '../../src/domain/roster/onCallPlan';
 import type { EmulatedMessage } from './messageStore';
 import type { TwilioEmulatorState } from './state';
 import type { EmulatedCall } from './voiceCall';
@@ -66,11 +67,15 @@ export interface SandboxSnapshot {
   phones: SandboxPhone[];
 }
 
-/** The app puts the dispatch's callId in each message's StatusCallback query (see twilioRoutes). */
+/**
+ * The app puts the dispatch's callId in each message's StatusCallback query (see the webhooks);
+ * the on-call schedule's reminders and alerts belong to no dispatch.
+ */
 function callIdOf(m: EmulatedMessage): string | undefined {
   if (!m.statusCallback) return undefined;
   try {
-    return new URL(m.statusCallback).searchParams.get('callId') ?? undefined;
+    const callId = new URL(m.statusCallback).searchParams.get('callId') ?? undefined;
+    return callId === ONCALL_MESSAGES_CALL_ID ? undefined : callId;
   } catch {
     return undefined;
   }

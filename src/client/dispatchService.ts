@@ -35,6 +35,17 @@ import type { dispatchWorkflow } from '../../workflows/dispatch/dispatchWorkflow
 /** A closed dispatch's code is not handed out again for this long, so a late reply cannot hit a new call. */
 const REPLY_CODE_COOLING_OFF_MS = 24 * 60 * 60 * 1000;
 
+/** What a new dispatch runs with: the request, when it reached us, its reply code and the configured timers. */
+export function dispatchInputFor(config: Config, request: DispatchRequest, receivedAt: Date, replyCode: string): DispatchInput {
+  return {
+    ...request,
+    receivedAt: receivedAt.toISOString(),
+    replyCode,
+    businessName: config.businessName,
+    policy: policyFor(config, request.urgency),
+  };
+}
+
 /** A dispatch that paged a phone: `open` while it waits for an accept, `inProgress` while its job runs (spec section 11). */
 export interface RecentPage {
   callId: string;
@@ -61,13 +72,7 @@ export class DispatchService {
   async start(request: DispatchRequest, receivedAt = new Date()): Promise<StartResult> {
     const workflowId = workflowIdFor(request.callId);
     const startToken = randomUUID();
-    const input: DispatchInput = {
-      ...request,
-      receivedAt: receivedAt.toISOString(),
-      replyCode: await this.freeReplyCode(request.callId),
-      businessName: this.config.businessName,
-      policy: policyFor(this.config, request.urgency),
-    };
+    const input = dispatchInputFor(this.config, request, receivedAt, await this.freeReplyCode(request.callId));
     let handle: WorkflowHandle<typeof dispatchWorkflow>;
     try {
       handle = await this.client.workflow.start<typeof dispatchWorkflow>('dispatchWorkflow', {

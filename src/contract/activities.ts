@@ -53,3 +53,9 @@ export interface OnCallActivities {
   /** reads the schedule (at most ROSTER_REFRESH old) and plans reminders and gaps from now */
   planOnCall(options: Omit<PlanOptions, 'businessName'>): Promise<OnCallPlan>;
 }
+
+/**
+ * Everything the dispatch queue serves: the paging path, the on-call schedule, and forwards that
+ * dispatches from before the audit queue scheduled on it (docs/decisions.md, Versioning).
+ */
+export type PagingActivities = DispatchActivities & OnCallActivities & AuditForwardActivities;

@@ -2,7 +2,9 @@
 // coverage alerts' timers (spec section 9). Shared by the workflow, the worker that starts it and
 // the API that asks it who is on call.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { OnCallPlan } from '../domain/roster/onCallPlan';
+import { ONCALL_MESSAGES_CALL_ID, type OnCallPlan } from '../domain/roster/onCallPlan';
+
+export { ONCALL_MESSAGES_CALL_ID };
 
 export const onCallWorkflowIdFor = (taskQueue: string): string => `oncall-${taskQueue}`;
 
@@ -21,9 +23,3 @@ export const onCallSettingsSignal = defineSignal<[OnCallSettings]>('settings');
 
 /** The schedule as last read: who is on call now, the next shifts, the gaps ahead. */
 export const onCallQuery = defineQuery<OnCallPlan | undefined>('oncall');
-
-/**
- * The call id the schedule's messages carry (status callbacks come back with it). A dot never
- * appears in a dispatch's call id, so it cannot name a dispatch.
- */
-export const ONCALL_MESSAGES_CALL_ID = 'oncall.schedule';

@@ -13,17 +13,24 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(opts: { config: Config; client: Client; twilioAuthToken: string; dispatchApiKey: string }): Promise<RunningApi> {
+export async function startApi(opts: {
+  config: Config;
+  client: Client;
+  twilioAuthToken: string;
+  dispatchApiKey: string;
+  /** the interface to listen on; unset: every interface */
+  host?: string;
+}): Promise<RunningApi> {
   const dispatches = new DispatchService(opts.client, opts.config);
   const app = createApp({ config: opts.config, client: opts.client, dispatches, twilioAuthToken: opts.twilioAuthToken, dispatchApiKey: opts.dispatchApiKey });
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.config.port, () => resolve());
+    server.listen(opts.config.port, opts.host, () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.config.port;
-  logger.info({ port }, 'API listening');
+  logger.info({ port, host: opts.host ?? 'every interface' }, 'API listening');
   return {
     server,
     url: `http://127.0.0.1:${port}`,

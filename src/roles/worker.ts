@@ -1,22 +1,20 @@
 // The worker role: runs dispatch workflows and the activities that page, plus, on the audit queue,
 // the fleet's Airtable writer workflow and its write activities.
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import path from 'node:path';
-import { createAuditActivities } from '../../activities/airtable/activities';
-import { createAirtableGateway } from '../../activities/airtable/gateway';
-import { createAuditForwardActivities } from '../../activities/airtable/forward';
-import { createOnCallActivities } from '../../activities/roster/onCallActivities';
-import { createRosterSource } from '../../activities/roster/rosterSource';
-import { ensureOnCallSchedule } from '../client/onCallService';
-import { createTwilioActivities } from '../../activities/twilio/activities';
-import { createTwilioClient } from '../../activities/twilio/client';
-import { createTwilioGateway } from '../../activities/twilio/gateway';
-import type { AuditActivities, AuditForwardActivities, DispatchActivities, OnCallActivities } from '../contract/activities';
-import { auditTaskQueueFor } from '../contract/audit';
-import { logSchemaReview, reviewAirtableBase } from '../../activities/airtable/schema';
+//
+// Start-up is on the recovery path: when a worker dies, its dispatches wait for another to poll.
+// So the dispatch queue polls first, from a prebuilt workflow bundle, with the vendor libraries
+// loading while the SDK starts its workflow thread; the audit worker (Airtable, off the paging
+// path) is created once the dispatch worker polls with nothing in hand.
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import v8 from 'node:v8';
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
+import type { PagingActivities } from '../contract/activities';
+import { ensureOnCallSchedule } from '../client/onCallService';
+import { auditTaskQueueFor } from '../contract/audit';
 import { logger } from '../observability/logger';
-import { recordOutcome } from '../observability/metrics';
+import { ensureWorkflowBundle } from '../temporal/workflowBundle';
+import type { WorkerActivities } from './workerActivities';
+import { workerMemory } from './workerMemory';
 
 export interface WorkerRoleOptions {
   config: Config;
@@ -25,8 +23,6 @@ export interface WorkerRoleOptions {
   connection: NativeConnection;
   /** page from this file instead of the Technicians table */
   rosterFile?: string;
-  /** a prebuilt workflow bundle (tests share one); else the workflows are bundled at start */
-  workflowBundlePath?: string;
 }
 
 export interface RunningWorkers {
@@ -35,70 +31,118 @@ export interface RunningWorkers {
   shutdown(): Promise<void>;
 }
 
+/** Every activity of the dispatch queue, by name: the dispatch worker registers them before they load. */
+const DISPATCH_ACTIVITIES = [
+  'sendSms',
+  'fetchMessageStatus',
+  'ringTechnician',
+  'loadRoster',
+  'loadOnCall',
+  'reportOutcome',
+  'planOnCall',
+  'forwardAudit',
+] as const satisfies readonly (keyof PagingActivities)[];
+type Unlisted = Exclude<keyof PagingActivities, (typeof DISPATCH_ACTIVITIES)[number]>;
+// fails to compile when the contract gains an activity this list lacks
+const everyActivityListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyActivityListed;
+
+/** Activities registered by name now, each call waiting for the implementations (milliseconds, once). */
+function registeredBeforeLoaded(ready: Promise<PagingActivities>): PagingActivities {
+  ready.catch(() => undefined); // a failure to load is reported by startWorkers, not per call
+  const byName = (name: (typeof DISPATCH_ACTIVITIES)[number]) => async (...args: unknown[]) => {
+    const activity = (await ready)[name] as (...a: unknown[]) => Promise<unknown>;
+    return activity(...args);
+  };
+  return Object.fromEntries(DISPATCH_ACTIVITIES.map((name) => [name, byName(name)])) as unknown as PagingActivities;
+}
+
+/**
+ * Resolves once the dispatch worker polls with nothing in hand for `quietMs`, or after `capMs`.
+ * A worker restarted after a crash finds the follow-ups that came due meanwhile waiting: it
+ * replays and sends them before a second workflow thread (the audit worker's) competes for the CPU.
+ */
+async function pagingSideSettled(worker: Worker, quietMs = 500, capMs = 10_000): Promise<void> {
+  const deadline = Date.now() + capMs;
+  let quietSince: number | undefined;
+  while (Date.now() < deadline && worker.getState() === 'RUNNING') {
+    const s = worker.getStatus();
+    const quiet = s.hasOutstandingWorkflowPoll && s.numInFlightWorkflowActivations === 0 && s.numInFlightActivities === 0;
+    quietSince = quiet ? (quietSince ?? Date.now()) : undefined;
+    if (quietSince !== undefined && Date.now() - quietSince >= quietMs) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWorkers> {
   const { config, connection } = opts;
-  const twilioGateway = createTwilioGateway({
-    client: createTwilioClient(opts.twilio),
-    fromNumber: opts.twilio.fromNumber,
-    publicBaseUrl: config.publicBaseUrl,
-    logger,
-  });
-  const airtableGateway = createAirtableGateway({
-    ...opts.airtable,
-    logger,
-    requestsPerSecond: config.airtableRequestsPerSecond,
-    timeZone: config.businessHours.timeZone,
-  });
-  const roster = createRosterSource({
-    ...(opts.rosterFile ? { rosterFile: opts.rosterFile } : { gateway: airtableGateway }),
-    logger,
-    cacheTtlMs: config.schedule.refreshMs,
-    timeZone: config.businessHours.timeZone,
-  });
-  const forwardActivities = createAuditForwardActivities({
-    taskQueue: config.temporal.taskQueue,
-    baseId: opts.airtable.baseId,
-    requestsPerSecond: config.airtableRequestsPerSecond,
-  });
-  const dispatchActivities: DispatchActivities & OnCallActivities & AuditForwardActivities = {
-    ...createTwilioActivities(twilioGateway),
-    ...createOnCallActivities(roster, { timeZone: config.businessHours.timeZone, businessName: config.businessName }),
-    loadRoster: () => roster.loadRoster(),
-    reportOutcome: async (outcome) => recordOutcome(outcome),
-    // Dispatches started before forwardAudit moved to the audit queue scheduled it on this one, and
-    // a scheduled activity keeps its queue through every retry: without it here they never close.
-    // Remove once no such dispatch can be running (docs/decisions.md, Versioning).
-    ...forwardActivities,
-  };
-  const auditActivities: AuditActivities & AuditForwardActivities = {
-    ...createAuditActivities(airtableGateway, logger),
-    ...forwardActivities,
-  };
+  // Built ahead of time (dist/workflows): loading it takes milliseconds, bundling takes seconds.
+  const workflowBundle = await ensureWorkflowBundle(logger);
+  const common = { connection, namespace: config.temporal.namespace, shutdownGraceTime: '20s', workflowBundle } as const;
+  const memory = workerMemory(config);
+  // The SDK offers no heap limit for its workflow threads; V8 takes this flag for every isolate
+  // created from now on, which is those threads (this thread's heap is sized already).
+  v8.setFlagsFromString(`--max-old-space-size=${memory.workflowHeapMib}`);
+  logger.info(memory, `workflow cache: up to ${memory.cachedDispatches} dispatches for ${memory.budgetMib} MiB (${memory.source})`);
 
-  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
-    ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-    : { workflowsPath: path.resolve(__dirname, '..', '..', 'workflows', 'index.ts') };
-  const common = { connection, namespace: config.temporal.namespace, shutdownGraceTime: '20s' } as const;
-  const dispatchWorker = await Worker.create({
-    ...common,
-    ...workflows,
-    taskQueue: config.temporal.taskQueue,
-    activities: dispatchActivities,
-    // When a worker dies, its cached dispatches move to another worker after this long: it bounds
-    // how late a follow-up can be after a crash.
-    stickyQueueScheduleToStartTimeout: '3s',
+  // The SDK starts a thread that loads its modules and the bundle; the vendor libraries load on
+  // this thread meanwhile, as soon as that thread exists (Node's process 'worker' event).
+  let loadVendors!: () => void;
+  const workflowThreadStarted = new Promise<void>((resolve) => {
+    loadVendors = resolve;
+    process.once('worker', resolve);
   });
-  const auditWorker = await Worker.create({
-    ...common,
-    ...workflows, // the Airtable writer workflow runs here
-    taskQueue: auditTaskQueueFor(config.temporal.taskQueue),
-    activities: auditActivities,
-    // No server-side rate limit here: the server splits it across the queue's partitions and lets
-    // each burst, so it cannot hold 5 requests/s. The one writer workflow paces every write instead.
-  });
-  void reportSchemaGaps(opts.airtable);
+  const vendors: Promise<WorkerActivities> = workflowThreadStarted
+    .then(() => import('./workerActivities'))
+    .then((m) => m.createWorkerActivities(opts));
+  let dispatchWorker: Worker;
+  try {
+    dispatchWorker = await Worker.create({
+      ...common,
+      taskQueue: config.temporal.taskQueue,
+      activities: registeredBeforeLoaded(vendors.then((v) => v.dispatch)),
+      // A dispatch's next task goes to the worker that has it cached (its sticky queue) and moves
+      // to the shared queue when that worker has not taken it within this long. A live worker takes
+      // it within milliseconds; a dead one never will, and until the server notices (10 s without a
+      // poll) every dispatch it held waits this long after a crash: this bounds how late a
+      // follow-up can be. The price of a short value is a replay of the dispatch's short history
+      // elsewhere when a busy worker is slower than this, never a lost or doubled page
+      // (docs/decisions.md).
+      stickyQueueScheduleToStartTimeout: '1s',
+      maxCachedWorkflows: memory.cachedDispatches,
+      maxConcurrentWorkflowTaskExecutions: Math.min(40, memory.cachedDispatches), // the SDK's default, within the cache
+    });
+  } finally {
+    process.removeListener('worker', loadVendors);
+    loadVendors();
+  }
+  const dispatchRun = dispatchWorker.run();
+  dispatchRun.catch(() => undefined); // observed through `done`
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'dispatch queue polling');
+  // The on-call schedule's one workflow runs on this queue: started if need be, with this worker's settings.
   await ensureOnCallSchedule(connection, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, settings: config.schedule });
-  const done = Promise.all([dispatchWorker.run(), auditWorker.run()]).then(() => undefined);
+
+  let auditWorker: Worker;
+  try {
+    const { audit } = await vendors;
+    await pagingSideSettled(dispatchWorker);
+    auditWorker = await Worker.create({
+      ...common, // the Airtable writer workflow runs here
+      taskQueue: auditTaskQueueFor(config.temporal.taskQueue),
+      activities: audit,
+      // one Airtable writer per queue and base lives here: a handful of workflows at most
+      maxCachedWorkflows: 10,
+      maxConcurrentWorkflowTaskExecutions: 10,
+      // No server-side rate limit here: the server splits it across the queue's partitions and lets
+      // each burst, so it cannot hold 5 requests/s. The one writer workflow paces every write instead.
+    });
+  } catch (err) {
+    dispatchWorker.shutdown();
+    await dispatchRun.catch(() => undefined);
+    throw err;
+  }
+  void import('./workerActivities').then((m) => m.reportSchemaGaps(opts.airtable));
+  const done = Promise.all([dispatchRun, auditWorker.run()]).then(() => undefined);
   logger.info({ taskQueue: config.temporal.taskQueue }, 'workers polling');
   return {
     done,
@@ -107,17 +151,4 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
       await done;
     },
   };
-}
-
-/**
- * Start-up check of the base: names every table or field the product writes that the base lacks
- * (rows for them would be refused until someone adds it, or runs `npm run airtable:setup`).
- * Informative only: pages never wait on Airtable, and refused rows are retried, not lost.
- */
-async function reportSchemaGaps(airtable: AirtableConfig): Promise<void> {
-  try {
-    logSchemaReview(await reviewAirtableBase(airtable), logger);
-  } catch (err) {
-    logger.warn({ err }, 'could not check the Airtable base at start-up');
-  }
 }

@@ -1,11 +1,11 @@
 // Runs `temporal server start-dev` as a child process: the embedded server of `npm start` and the
 // real server every end-to-end test runs against. The SDK's own launcher allows a server only a few
 // seconds to come up, too short on a small machine, so we start and await it ourselves.
-import { Connection } from '@temporalio/client';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../contract/searchAttributes';
+import { stopChild, waitUntilServing } from './serverProcess';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -46,7 +46,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   try {
-    await waitUntilServing(address, opts.namespace ?? 'default', exited, opts.readyTimeoutMs ?? 90_000);
+    await waitUntilServing(address, opts.namespace ?? 'default', exited, opts.readyTimeoutMs ?? 90_000, { name: 'Temporal dev server' });
   } catch (err) {
     await stopChild(child, 'SIGKILL');
     throw err;
@@ -60,34 +60,3 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   };
 }
 
-async function waitUntilServing(address: string, namespace: string, exited: Promise<number | null>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let early: number | null | undefined;
-  void exited.then((code) => (early = code));
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (early !== undefined) throw new Error(`Temporal dev server exited with code ${early} before it was ready`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
-      try {
-        await connection.workflowService.describeNamespace({ namespace });
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (err) {
-      lastError = err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`Temporal dev server at ${address} not ready after ${timeoutMs} ms: ${String(lastError)}`);
-}
-
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await done;
-  clearTimeout(timer);
-}

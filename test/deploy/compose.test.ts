@@ -19,7 +19,7 @@ const OPERATOR_VALUES: Record<string, string> = {
   TWILIO_FROM_NUMBER: '+15005550006',
   AIRTABLE_API_KEY: 'patTestToken.0123',
   AIRTABLE_BASE_ID: 'appTestBase0123',
-  DISPATCH_API_KEY: 'test-dispatch-key',
+  DISPATCH_API_KEY: 'test-dispatch-key-0123456789abcdef',
 };
 
 const SERVICES = ['postgresql', 'temporal-schema', 'temporal', 'temporal-setup', 'temporal-ui', 'api', 'worker'];
@@ -184,8 +184,8 @@ describe('api and worker', () => {
       const s = service(name);
       expect(s.build?.context, name).toBe('<project>');
       expect(s.build?.dockerfile, name).toBe('Dockerfile');
-      expect(s.command.slice(-1), name).toEqual([entry]);
-      expect(s.command.slice(0, 3), name).toEqual(['node', '--import', 'tsx']);
+      // node itself (signals reach it), through the launcher that runs the compiled build
+      expect(s.command, name).toEqual(['node', 'scripts/run.cjs', name]);
       expect(fs.existsSync(path.join(ROOT, entry))).toBe(true);
     }
   });
@@ -275,7 +275,7 @@ describe('.env.example', () => {
 
   it('documents, or the image and compose set, every other variable the roles read', () => {
     const read = envReads(reachableFiles(ROLE_ENTRIES));
-    expect(read.has('WORKFLOW_BUNDLE_PATH')).toBe(true);
+    expect(read.has('DISPATCH_ROLE')).toBe(true);
     const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
     const { documented } = readDotenv(ENV_EXAMPLE);
     const provided = (v: string) =>

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { APP_FOLDERS } from '../../scripts/build';
 import { reachableFiles, ROLE_ENTRIES, ROOT } from './compose';
 
 const DOCKERFILE = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
@@ -79,9 +80,9 @@ describe('Dockerfile', () => {
     expect(RUNTIME.lines).toContainEqual(expect.stringMatching(new RegExp(`^COPY --from=${deps!.name} /app/node_modules`)));
   });
 
-  it('needs only production dependencies at run time: tsx runs the TypeScript', () => {
-    expect(PKG.dependencies.tsx, 'tsx must be a dependency, not a devDependency').toBeDefined();
-    expect(DOCKERFILE).toMatch(/CMD \["node", "--import", "tsx", "src\/api\.ts"\]/);
+  it('needs only production dependencies at run time: the roles run the compiled build through the launcher', () => {
+    expect(PKG.dependencies.tsx, 'tsx (the launcher\'s fallback) must be a dependency, not a devDependency').toBeDefined();
+    expect(DOCKERFILE).toMatch(/CMD \["node", "scripts\/run\.cjs", "api"\]/);
     const imported = new Set<string>();
     for (const f of reachableFiles(ROLE_ENTRIES)) {
       if (!f.endsWith('.ts')) continue;
@@ -92,25 +93,30 @@ describe('Dockerfile', () => {
     expect(devOnly, 'packages the roles import that npm ci --omit=dev leaves out').toEqual([]);
   });
 
-  it('copies every folder the api, the worker and the workflow bundle load, and .dockerignore keeps them', () => {
+  it('copies every folder the roles, the workflow bundle and the build load, and .dockerignore keeps them', () => {
     const folders = new Set([...reachableFiles(ROLE_ENTRIES)].map((f) => f.split(path.sep)[0]!));
     expect([...folders].sort()).toEqual(expect.arrayContaining(['activities', 'src', 'workflows']));
+    // the launcher runs dist/app only while every folder compiled into it is there to compare
+    for (const folder of APP_FOLDERS) folders.add(folder);
     const copied = RUNTIME.lines.filter((l) => /^COPY /.test(l) && !l.includes('--from=')).flatMap((l) => l.split(/\s+/).slice(1, -1));
     for (const folder of folders) {
       expect(copied, `the runtime stage does not COPY ${folder}`).toContain(folder);
       expect(ignored(folder), `.dockerignore excludes ${folder}`).toBe(false);
     }
-    for (const f of ['package.json', 'package-lock.json', 'scripts/bundle-workflows.ts']) expect(ignored(f), f).toBe(false);
-    for (const f of ['.env', 'node_modules', '.git', '.data', 'test-artifacts']) expect(ignored(f), `${f} goes into the build context`).toBe(true);
+    expect(copied).toContain('scripts/run.cjs');
+    for (const f of ['package.json', 'package-lock.json', 'scripts/build.ts', 'scripts/run.cjs']) expect(ignored(f), f).toBe(false);
+    for (const f of ['.env', 'node_modules', '.git', '.data', 'test-artifacts', 'dist']) expect(ignored(f), `${f} goes into the build context`).toBe(true);
   });
 
-  it('bakes the workflow bundle in and points the worker at it', () => {
-    const bundleStage = STAGES.find((s) => s.lines.some((l) => l.includes('scripts/bundle-workflows.ts dist/workflow-bundle.js')));
-    expect(bundleStage).toBeDefined();
-    expect(stageChain(bundleStage!).some((s) => s.lines.some((l) => /npm ci/.test(l)))).toBe(true);
-    expect(RUNTIME.lines).toContainEqual(`COPY --from=${bundleStage!.name} /app/dist/workflow-bundle.js ./dist/workflow-bundle.js`);
-    expect(RUNTIME.lines.join('\n')).toMatch(/WORKFLOW_BUNDLE_PATH=\/app\/dist\/workflow-bundle\.js/);
-    expect(fs.existsSync(path.join(ROOT, 'scripts', 'bundle-workflows.ts'))).toBe(true);
+  it('builds dist/ (compiled roles, workflow bundle) with the dev tools and copies only dist/ into the runtime', () => {
+    const buildStage = STAGES.find((s) => s.lines.includes('RUN npm run build'));
+    expect(buildStage, 'no stage runs npm run build').toBeDefined();
+    // TypeScript is a devDependency: the build stage installs everything
+    expect(stageChain(buildStage!).some((s) => s.lines.some((l) => /^RUN npm ci\b/.test(l) && !l.includes('--omit=dev')))).toBe(true);
+    const buildCopies = buildStage!.lines.filter((l) => /^COPY /.test(l)).flatMap((l) => l.split(/\s+/).slice(1, -1));
+    for (const f of [...APP_FOLDERS, 'tsconfig.json', 'scripts/build.ts', 'scripts/run.cjs']) expect(buildCopies, f).toContain(f);
+    expect(RUNTIME.lines).toContainEqual(`COPY --from=${buildStage!.name} /app/dist ./dist`);
+    expect(RUNTIME.lines.join('\n')).not.toMatch(/WORKFLOW_BUNDLE_PATH/);
   });
 
   it('runs as a non-root user', () => {

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ARTIFACTS, ROOT } from './paths';
+import { ARTIFACTS, ROOT, roleCommand } from './paths';
 import { waitFor } from './wait';
 
 export class RoleProcess {
@@ -12,14 +12,15 @@ export class RoleProcess {
   readonly exited: Promise<number | null>;
 
   constructor(
-    readonly role: 'api' | 'worker',
+    readonly role: 'main' | 'api' | 'worker',
     readonly name: string,
     env: Record<string, string>,
     /** the checkout whose code runs; another one only to reproduce an older release */
     cwd: string = ROOT,
   ) {
     const log = fs.createWriteStream(path.join(ARTIFACTS, 'logs', `${name}.log`), { flags: 'a' });
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join('src', `${role}.ts`)], {
+    // An older checkout (only to reproduce an older release) runs its sources as it did then.
+    this.child = spawn(process.execPath, cwd === ROOT ? roleCommand(role) : ['--import', 'tsx', path.join('src', `${role}.ts`)], {
       cwd,
       env: { ...process.env, ...env, DISPATCH_ROLE: role },
       stdio: ['ignore', 'pipe', 'pipe'],

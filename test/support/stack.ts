@@ -8,7 +8,7 @@ import { startTwilioEmulator, type TwilioEmulator } from '../../emulators/twilio
 import type { DispatchState, Technician } from '../../src/domain/types';
 import type { Override, Rotation } from '../../src/domain/roster/schedule';
 import type { DevServer } from '../../src/temporal/devServer';
-import { ARTIFACTS, BUNDLE_PATH, ROOT } from './paths';
+import { ARTIFACTS, ROOT } from './paths';
 import { Phone } from './phone';
 import { RoleProcess } from './processes';
 import { startTemporal } from './temporal';
@@ -17,7 +17,7 @@ import { freePort, waitFor } from './wait';
 export const ACCOUNT_SID = 'ACtest00000000000000000000000000aa';
 export const AUTH_TOKEN = 'test-auth-token-0123456789';
 export const FROM_NUMBER = '+15005550006';
-export const API_KEY = 'test-dispatch-api-key';
+export const API_KEY = 'test-dispatch-api-key-0123456789';
 
 export const ROSTER: Technician[] = [
   { name: 'Alice Tier1', phone: '+12125550101', tier: 1, active: true },
@@ -89,7 +89,8 @@ export class Stack {
       AIRTABLE_ENDPOINT_URL: airtable.url,
       DISPATCH_API_KEY: API_KEY,
       ROSTER_FILE: rosterFile,
-      WORKFLOW_BUNDLE_PATH: opts.workflowBundlePath ?? BUNDLE_PATH,
+      // an older checkout's roles load the bundle they are given; this checkout's build their own
+      ...(opts.workflowBundlePath ? { WORKFLOW_BUNDLE_PATH: opts.workflowBundlePath } : {}),
       BUSINESS_NAME: 'Acme Plumbing',
       LOG_LEVEL: 'info',
       ...opts.env,

@@ -109,7 +109,7 @@ export class Outbox {
 }
 
 /** A send or call Temporal stopped retrying: it counts as failed, and the ladder moves on. */
-function gaveUp(err: unknown): { ok: false; errorCode: number; reason: string } {
+export function gaveUp(err: unknown): { ok: false; errorCode: number; reason: string } {
   if (err instanceof ActivityFailure) return { ok: false, errorCode: 0, reason: `gave up after retries: ${err.cause?.message ?? err.message}` };
   throw err;
 }

@@ -13,6 +13,7 @@ import { advance } from '../../src/domain/twilio/deliveryStatus';
 import type { MessageKind, SentMessage, SmsResult } from '../../src/domain/types';
 import { pagingActivities } from '../dispatch/activities';
 import { AuditLane } from '../dispatch/auditLane';
+import { gaveUp } from '../dispatch/outbox';
 
 export interface OnCallInput {
   settings: OnCallSettings;
@@ -31,6 +32,8 @@ export async function onCallWorkflow(input: OnCallInput): Promise<void> {
   let plan: OnCallPlan | undefined;
   let woken = false;
   const tracked: SentMessage[] = [];
+  /** sends still running: one slow send never holds back the next reminder */
+  const inFlight = new Set<Promise<void>>();
 
   const schedule = proxyActivities<OnCallActivities>({ startToCloseTimeout: '1m', retry: { maximumInterval: '1m' } });
   const twilio = pagingActivities();
@@ -52,13 +55,18 @@ export async function onCallWorkflow(input: OnCallInput): Promise<void> {
   });
 
   /** One SMS, exactly once: the key names it for Twilio's reconciliation as well as for us. */
-  async function send(key: string, kind: MessageKind, to: OnCallPerson, body: string): Promise<void> {
+  function send(key: string, kind: MessageKind, to: OnCallPerson, body: string): Promise<void> {
+    const sent = sendOnce(key, kind, to, body).finally(() => inFlight.delete(sent));
+    return sent;
+  }
+
+  async function sendOnce(key: string, kind: MessageKind, to: OnCallPerson, body: string): Promise<void> {
     const message: SentMessage = { key, kind, to: to.phone, technician: to.name, attempt: 1, sentAt: new Date().toISOString(), status: 'queued' };
     const result: SmsResult = await CancellationScope.nonCancellable(() =>
       twilio.sendSms.executeWithOptions({ summary: `SMS ${kind.toLowerCase().replace('_', ' ')}: ${to.name}` }, [
         { idempotencyKey: key, callId: ONCALL_MESSAGES_CALL_ID, to: to.phone, body, kind },
       ]),
-    ).catch((err: unknown) => ({ ok: false as const, errorCode: 0, reason: `gave up after retries: ${String(err)}` }));
+    ).catch(gaveUp);
     if (result.ok) {
       message.messageSid = result.messageSid;
       message.status = advance(message.status, result.status);
@@ -74,18 +82,16 @@ export async function onCallWorkflow(input: OnCallInput): Promise<void> {
   for (;;) {
     plan = await schedule.planOnCall({ leadMs: settings.leadMs, horizonMs: settings.horizonMs, lookaheadMs: settings.refreshMs });
     const now = Date.now();
-    const sends: Promise<void>[] = [];
     for (const reminder of plan.reminders) {
       if (reminder.dueAt > now || reminder.endsAt <= now || reminded.has(reminder.key)) continue;
       reminded.set(reminder.key, reminder.endsAt);
-      sends.push(send(reminder.key, 'ONCALL_REMINDER', reminder.to, reminder.text));
+      inFlight.add(send(reminder.key, 'ONCALL_REMINDER', reminder.to, reminder.text));
     }
     const gaps = gapsToAlert(alertedGaps, plan.gaps, now);
     alertedGaps = gaps.alerted;
     for (const gap of gaps.alert) {
-      for (const manager of plan.managers) sends.push(send(`gap/tier${gap.tier}/${gap.start}/${manager.phone}`, 'COVERAGE_GAP', manager, gap.alert));
+      for (const manager of plan.managers) inFlight.add(send(`gap/tier${gap.tier}/${gap.start}/${manager.phone}`, 'COVERAGE_GAP', manager, gap.alert));
     }
-    await Promise.all(sends);
 
     for (const [key, endsAt] of reminded) if (endsAt <= now) reminded.delete(key);
     tracked.splice(0, tracked.length, ...tracked.filter((m) => Date.parse(m.sentAt) > now - TRACKED_FOR_MS));
@@ -94,6 +100,8 @@ export async function onCallWorkflow(input: OnCallInput): Promise<void> {
     await condition(() => woken, Math.max(1, Math.min(settings.refreshMs, nextDue - now)), { summary: 'next reminder or schedule read' });
 
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 5_000) {
+      // A send Twilio keeps failing may retry for minutes; the new run must not lose its row.
+      await Promise.all(inFlight);
       await audit.close();
       await condition(allHandlersFinished);
       await continueAsNew<typeof onCallWorkflow>({ settings, reminded: Object.fromEntries(reminded), alertedGaps });

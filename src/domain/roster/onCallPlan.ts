@@ -5,6 +5,12 @@ import type { Tier } from '../types';
 import { coverageGapText, handOffReminderText } from '../dispatch/messages';
 import { coverageGaps, handingOver, onCallAt, shiftsStarting, TIERS, type Schedule, type Shift } from './schedule';
 
+/**
+ * The call id the schedule's messages carry (status callbacks come back with it). A dot never
+ * appears in a dispatch's call id, so it cannot name a dispatch.
+ */
+export const ONCALL_MESSAGES_CALL_ID = 'oncall.schedule';
+
 export interface OnCallPerson {
   name: string;
   phone: string;

@@ -95,6 +95,9 @@ describe('roster from Airtable', () => {
     expect(await source.loadRoster()).toEqual([alex, sam]);
     expect(await source.loadRoster()).toEqual([alex, sam]);
     expect(gateway.calls).toBe(2);
+    // Within 30 s of the failure nobody reads again: it would only extend a 429 lock-out.
+    expect(await source.loadRoster()).toEqual([alex, sam]);
+    expect(gateway.calls).toBe(2);
     expect(lines.filter((l) => l.level === LEVEL.warn).map((l) => l.msg)).toEqual(['roster load failed; using the last roster that loaded']);
   });
 

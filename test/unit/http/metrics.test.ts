@@ -10,6 +10,7 @@ import {
   dispatchUnanswered,
   metricsHandler,
   observeWebhook,
+  recordOutcome,
   registry,
   rosterProblem,
   smsFailed,
@@ -84,6 +85,23 @@ describe('metrics', () => {
     expect(text).toContain('roster_problem_total{reason="opted_out"} 1');
     expect(text).toContain('dispatch_time_to_accept_seconds_bucket{le="60",urgency="emergency"} 1');
     expect(text).toContain('api_to_first_page_seconds_count 1');
+  });
+
+  it('counts each outcome a dispatch reports under its own name, and the time to accept', async () => {
+    // A series not yet observed is not listed: it counts 0.
+    const value = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 0);
+    const series = [
+      'dispatch_unanswered_total{urgency="routine"}',
+      'dispatch_accepted_total{urgency="routine"}',
+      'dispatch_cancelled_total{urgency="routine"}',
+      'dispatch_time_to_accept_seconds_count{urgency="routine"}',
+    ];
+    const before = await scrape();
+    recordOutcome({ urgency: 'routine', status: 'UNANSWERED' });
+    recordOutcome({ urgency: 'routine', status: 'ACCEPTED', secondsToAccept: 95 });
+    recordOutcome({ urgency: 'routine', status: 'CANCELLED' });
+    const after = await scrape();
+    expect(series.map((s) => value(after, s) - value(before, s))).toEqual([1, 1, 1, 1]);
   });
 
   it('times webhooks by route and status', async () => {

@@ -1,0 +1,55 @@
+// How much a worker keeps in memory. Most of it is the workflow cache: the live state of recently
+// active dispatches, kept so their next event does not replay their history. Left to the SDK, the
+// cache is sized from the V8 heap limit (about 2,300 dispatches on a machine with 16 GB or more)
+// and each workflow thread's heap may grow to that limit before V8 collects in earnest: a worker
+// with thousands of dispatches waiting grew past 1.3 GiB. Here both are sized from the memory the
+// worker may use. A dispatch evicted from the cache costs a replay of its short history when its
+// timer fires, never correctness.
+import os from 'node:os';
+import type { Config } from '../config';
+
+/** RSS of an idle worker: node, the SDK, two workflow threads, the vendor clients (measured: ~240 MiB). */
+export const IDLE_WORKER_MIB = 250;
+/**
+ * RSS per cached dispatch, the SDK's native side and the garbage of evictions included (measured:
+ * 0.5 MiB with nothing evicted, ~0.78 with dispatches cycling through the cache;
+ * `npm run bench -- --only=rss`). About a fifth of it is on the workflow thread's V8 heap.
+ */
+export const CACHED_DISPATCH_MIB = 0.75;
+/** The share of the memory above the idle worker given to the cache; the rest absorbs garbage and bursts. */
+const CACHE_SHARE = 0.75;
+/** Without a setting or a container limit. */
+const DEFAULT_WORKER_MEMORY_MIB = 512;
+/** Of a container's memory limit, when one applies. */
+const CONTAINER_SHARE = 0.75;
+const MIN_CACHED = 20;
+
+export interface WorkerMemory {
+  /** the memory this worker may use, MiB */
+  budgetMib: number;
+  source: 'WORKER_MEMORY_MB' | 'container limit' | 'default';
+  /** maxCachedWorkflows of the dispatch worker */
+  cachedDispatches: number;
+  /**
+   * V8 old-space limit of each workflow thread: half the budget, so V8 collects before its heap
+   * outgrows the budget, and about three times what a full cache keeps live on it.
+   */
+  workflowHeapMib: number;
+}
+
+/** The container's (cgroup) memory limit in MiB, when the process runs under one. */
+export function containerLimitMib(): number | undefined {
+  const limit = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : undefined;
+  // libuv reports "no limit" as 0 or as a huge number
+  return limit && limit < os.totalmem() ? Math.floor(limit / 2 ** 20) : undefined;
+}
+
+export function workerMemory(config: Pick<Config, 'workerMemoryMb'>, containerMib = containerLimitMib()): WorkerMemory {
+  const [budgetMib, source]: [number, WorkerMemory['source']] = config.workerMemoryMb
+    ? [config.workerMemoryMb, 'WORKER_MEMORY_MB']
+    : containerMib
+      ? [Math.floor(containerMib * CONTAINER_SHARE), 'container limit']
+      : [DEFAULT_WORKER_MEMORY_MIB, 'default'];
+  const cachedDispatches = Math.max(MIN_CACHED, Math.floor(((budgetMib - IDLE_WORKER_MIB) * CACHE_SHARE) / CACHED_DISPATCH_MIB));
+  return { budgetMib, source, cachedDispatches, workflowHeapMib: Math.max(128, Math.floor(budgetMib / 2)) };
+}

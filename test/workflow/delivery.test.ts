@@ -1,0 +1,222 @@
+// Pages that cannot reach their technician (spec sections 2 and 3) in simulated time: refused
+// sends, undelivered texts, sends Temporal gives up on, missing status callbacks made up for by
+// asking Twilio, and duplicate or out-of-order callbacks that change nothing.
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { alice, bob, carol, Simulation } from './support/simulation';
+
+vi.setConfig({ testTimeout: 15_000 });
+
+let sim: Simulation;
+beforeAll(async () => {
+  sim = await Simulation.start();
+});
+afterEach(async () => sim.reset());
+afterAll(async () => sim?.stop());
+
+describe('a page that cannot reach its technician is not waited on', () => {
+  test('Twilio refuses both tier-1 pages (21610 opted out, 21614 not a mobile): tier 2 is paged at once; nobody unreachable is followed up or stood down', async () => {
+    sim.twilio.refuse(alice.phone, 21610);
+    sim.twilio.refuse(bob.phone, 21614);
+    const call = await sim.call({ urgency: 'emergency' });
+    await call.received(carol, 'PAGE');
+
+    const state = await call.state();
+    expect(state.messages.filter((m) => m.tier === 1).map((m) => [m.technician, m.status, m.errorCode])).toEqual([
+      ['Alice', 'failed', 21610],
+      ['Bob', 'failed', 21614],
+    ]);
+    expect(state.step).toBe('round 1: tier 2 page');
+    const failed = call.auditEvents().filter((e) => e.eventType === 'SEND_FAILED');
+    expect(failed.map((e) => [e.technician, e.errorCode, e.deliveryStatus])).toEqual([
+      ['Alice', '21610', 'failed'],
+      ['Bob', '21614', 'failed'],
+    ]);
+
+    await call.at('1:30');
+    await call.accept(carol);
+    await call.finished();
+    expect(await call.timeline()).toEqual(['0:00 page → Carol', '1:30 caller told → caller']);
+    expect(sim.twilio.refusedSends.map((s) => [s.to, s.kind]).sort()).toEqual([
+      [alice.phone, 'PAGE'],
+      [bob.phone, 'PAGE'],
+    ]);
+  });
+
+  test('the carrier reports both tier-1 pages undelivered (30003 handset off, 30006 landline): tier 2 is paged at once', async () => {
+    sim.twilio.undeliverable(alice.phone, 30003);
+    sim.twilio.undeliverable(bob.phone, 30006);
+    const call = await sim.call({ urgency: 'emergency' });
+    await call.received(carol, 'PAGE');
+
+    const state = await call.stateWhen('Carol paged', (s) => s.messages.some((m) => m.to === carol.phone));
+    const [toAlice, toBob] = [call.texts({ to: alice.phone })[0]!, call.texts({ to: bob.phone })[0]!];
+    expect(state.messages.filter((m) => m.tier === 1).map((m) => [m.technician, m.status, m.errorCode, m.messageSid])).toEqual([
+      ['Alice', 'undelivered', 30003, toAlice.sid],
+      ['Bob', 'undelivered', 30006, toBob.sid],
+    ]);
+
+    await call.at('1:30');
+    await call.accept(carol);
+    await call.finished();
+    expect(call.auditEvents().find((e) => e.eventKey === toAlice.key)).toMatchObject({ eventType: 'PAGE_SENT', deliveryStatus: 'undelivered', errorCode: '30003' });
+    expect(await call.timeline()).toEqual([
+      '0:00 page → Alice',
+      '0:00 page → Bob',
+      '0:00 page → Carol',
+      '1:30 caller told → caller',
+    ]);
+  });
+
+  test('only one tier-1 page fails: the other can still answer, so the ladder keeps its clock; the unreachable one is skipped for the rest of the round and tried again in the next', async () => {
+    sim.twilio.refuse(alice.phone, 21610);
+    const call = await sim.call({ urgency: 'emergency' });
+    await call.at('17:30');
+    await call.received(bob, 'FOLLOW_UP', 2);
+
+    expect(await call.timeline()).toEqual([
+      '0:00 page → Bob',
+      '2:00 follow-up → Bob',
+      '2:00 ring → Bob',
+      '4:00 ring → Bob',
+      '6:00 ring → Bob',
+      '7:00 page → Carol',
+      '12:00 page → Dave',
+      '17:00 follow-up → Bob',
+    ]);
+    // Twilio was asked for Alice twice: her page, and her page of round 2 (no follow-up in round 1).
+    const attemptsToAlice = (await call.state()).messages.filter((m) => m.to === alice.phone);
+    expect(await Promise.all(attemptsToAlice.map(async (m) => `${await call.clock(m.sentAt)} attempt ${m.attempt} ${m.status}`))).toEqual([
+      '0:00 attempt 1 failed',
+      '17:00 attempt 2 failed',
+    ]);
+  });
+
+  test('a send Temporal gives up on counts as failed: Twilio answers 503 to every send to Alice, Temporal retries for 10 minutes, then her texts are failed and she gets no stand-down', async () => {
+    sim.twilio.outageFor(alice.phone);
+    const call = await sim.call({ urgency: 'emergency' });
+    await call.at('12:30');
+    await call.accept(bob);
+    await call.finished();
+
+    // Her page and her follow-up were each tried until their 10 minutes ran out, then given up.
+    const state = await call.state();
+    expect(await Promise.all(state.messages.filter((m) => m.to === alice.phone).map(async (m) => `${await call.clock(m.sentAt)} ${m.kind} ${m.status} ${m.errorCode}`))).toEqual([
+      '0:00 PAGE failed 0',
+      '2:00 FOLLOW_UP failed 0',
+    ]);
+    const pageKey = state.messages.find((m) => m.to === alice.phone)!.key;
+    const attempts = sim.twilio.failedAttempts.filter((a) => a.key === pageKey);
+    expect(attempts.length).toBeGreaterThan(10);
+    const lastTry = attempts.at(-1)!.at - (await call.startedAt());
+    expect(lastTry).toBeGreaterThan(9.5 * 60_000);
+    expect(lastTry).toBeLessThanOrEqual(10 * 60_000);
+    expect(call.auditEvents().find((e) => e.eventKey === pageKey)).toMatchObject({
+      eventType: 'SEND_FAILED',
+      deliveryStatus: 'failed',
+      detail: expect.stringMatching(/^page: gave up after retries/),
+    });
+    // Meanwhile the ladder kept its clock; the wake-up calls still reached her phone.
+    expect(await call.timeline()).toEqual([
+      '0:00 page → Bob',
+      '2:00 ring → Alice',
+      '2:00 follow-up → Bob',
+      '2:00 ring → Bob',
+      '4:00 ring → Alice',
+      '4:00 ring → Bob',
+      '6:00 ring → Alice',
+      '6:00 ring → Bob',
+      '7:00 page → Carol',
+      '12:00 page → Dave',
+      '12:30 stand-down → Carol',
+      '12:30 stand-down → Dave',
+      '12:30 caller told → caller',
+    ]);
+  });
+});
+
+describe('no status callback arrives', () => {
+  test('after the status-check period (60 s) the dispatch asks Twilio itself, and learns the pages were delivered', async () => {
+    sim.twilio.noCallbacks();
+    const call = await sim.call({ urgency: 'emergency' });
+    await call.at('0:30');
+    expect((await call.state()).messages.map((m) => m.status)).toEqual(['queued', 'queued']);
+
+    await call.at('1:30');
+    const state = await call.stateWhen('both pages delivered', (s) => s.messages.every((m) => m.status === 'delivered'));
+    for (const text of call.texts()) expect(state.messages.find((m) => m.key === text.key)?.messageSid).toBe(text.sid);
+    expect((await call.statusChecks()).sort()).toEqual(['1:00 Alice', '1:00 Bob']);
+    expect(state.step).toBe('round 1: tier 1 page');
+  });
+
+  test('Twilio says undelivered when asked: tier 2 is paged at once after the check', async () => {
+    sim.twilio.noCallbacks();
+    sim.twilio.undeliverable(alice.phone, 30003);
+    sim.twilio.undeliverable(bob.phone, 30003);
+    const call = await sim.call({ urgency: 'emergency' });
+    await call.at('1:30');
+    await call.received(carol, 'PAGE');
+    expect(await call.timeline()).toEqual(['0:00 page → Alice', '0:00 page → Bob', '1:00 page → Carol']);
+    expect((await call.state()).messages.slice(0, 2).map((m) => [m.status, m.errorCode])).toEqual([
+      ['undelivered', 30003],
+      ['undelivered', 30003],
+    ]);
+  });
+
+  test('a status that never becomes final is asked for again, less and less often', async () => {
+    sim.twilio.noCallbacks();
+    sim.twilio.neverConfirmed(alice.phone);
+    sim.roster = [alice];
+    const call = await sim.call({ urgency: 'urgent' });
+    await call.at('45:30');
+    // The page of 0:00 is asked about at 1, 3, 7, 15, 25, 35 and 45 minutes: the wait doubles up to 10 minutes.
+    const page = call.texts({ kind: 'PAGE' })[0]!;
+    const checksOfPage = sim.twilio.statusChecks.filter((c) => c.sid === page.sid);
+    expect(await Promise.all(checksOfPage.map((c) => call.clock(c.at)))).toEqual(['1:00', '3:00', '7:00', '15:00', '25:00', '35:00', '45:00']);
+    expect((await call.state()).messages[0]!.status).toBe('sent');
+  });
+});
+
+describe('duplicate and out-of-order callbacks change nothing', () => {
+  test('"delivered" twice, then a late "sent": the page stays delivered, and so does its record', async () => {
+    sim.twilio.noCallbacks();
+    const call = await sim.call({ urgency: 'emergency' });
+    const page = await call.received(alice, 'PAGE');
+    for (const status of ['delivered', 'delivered', 'sent', 'sent'] as const) await call.report(page, status);
+    // Ops cancel after the callbacks: the workflow handles events in order, so its final state has seen them all.
+    await call.at('0:30');
+    await call.cancel();
+
+    const final = await call.finished();
+    expect(final.messages.find((m) => m.key === page.key)!.status).toBe('delivered');
+    const statuses = sim.audit.flatMap((op) => (op.table === 'events' && op.row.eventKey === page.key && op.row.deliveryStatus ? [op.row.deliveryStatus] : []));
+    expect(statuses).not.toContain('sent');
+    expect(statuses.at(-1)).toBe('delivered');
+    expect(call.auditEvents().find((e) => e.eventKey === page.key)?.deliveryStatus).toBe('delivered');
+  });
+
+  test('"undelivered" twice for every tier-1 page and "sent" late: tier 2 is paged exactly once and the pages stay undelivered', async () => {
+    sim.twilio.noCallbacks();
+    const call = await sim.call({ urgency: 'emergency' });
+    const pages = [await call.received(alice, 'PAGE'), await call.received(bob, 'PAGE')];
+    await call.report(pages[0]!, 'undelivered', 30003);
+    await call.report(pages[1]!, 'undelivered', 30003);
+    await call.received(carol, 'PAGE');
+    for (const page of pages) {
+      await call.report(page, 'undelivered', 30003);
+      await call.report(page, 'sent');
+      await call.report(page, 'delivered');
+    }
+
+    await call.at('0:30');
+    await call.cancel();
+
+    const final = await call.finished();
+    expect(final.messages.filter((m) => m.kind === 'PAGE').map((m) => [m.technician, m.status])).toEqual([
+      ['Alice', 'undelivered'],
+      ['Bob', 'undelivered'],
+      ['Carol', 'delivered'],
+    ]);
+    // Carol was paged once; only she, whom the page reached, is stood down.
+    expect(await call.timeline()).toEqual(['0:00 page → Alice', '0:00 page → Bob', '0:00 page → Carol', '0:30 stand-down → Carol']);
+  });
+});

@@ -1,0 +1,435 @@
+// The dispatch workflow in simulated time: Temporal's time-skipping test server, the real workflow
+// bundle, production timers, and every activity faked in memory (Twilio, the roster, metrics, the
+// hand-off to the Airtable writer). A test places a call, plays the technicians' side, and moves
+// the clock: minutes of a real dispatch pass in milliseconds.
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { optionalTsToMs, type Duration } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { dispatchInputFor } from '../../../src/client/dispatchService';
+import { loadConfig, type Config } from '../../../src/config';
+import type { AuditForwardActivities, DispatchActivities } from '../../../src/contract/activities';
+import { auditTaskQueueFor, type AuditOp } from '../../../src/contract/audit';
+import { deliverySignal, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from '../../../src/contract/dispatch';
+import { SEARCH_ATTRIBUTES } from '../../../src/contract/searchAttributes';
+import { mergeRow } from '../../../src/domain/airtable/rowMerge';
+import { replyCodeFor } from '../../../src/domain/dispatch/replyCode';
+import type {
+  DeliveryStatus,
+  DispatchEventRow,
+  DispatchInput,
+  DispatchOutcome,
+  DispatchRequest,
+  DispatchState,
+  MessageKind,
+  ReplyResult,
+  Technician,
+  TechnicianReply,
+} from '../../../src/domain/types';
+import { ensureTestServer } from '../../../src/temporal/testServer';
+import { onCallAt, type Override, type Rotation, type Schedule } from '../../../src/domain/roster/schedule';
+import { Context } from '@temporalio/activity';
+import { BUNDLE_PATH } from '../../support/paths';
+import { FakeTwilio, type Sms } from './fakeTwilio';
+
+export const alice: Technician = { name: 'Alice', phone: '+12125550101', tier: 1, active: true };
+export const bob: Technician = { name: 'Bob', phone: '+12125550102', tier: 1, active: true };
+export const carol: Technician = { name: 'Carol', phone: '+12125550103', tier: 2, active: true };
+export const dave: Technician = { name: 'Dave', phone: '+12125550104', tier: 3, active: true };
+export const erin: Technician = { name: 'Erin', phone: '+12125550105', tier: 1, active: false };
+export const ROSTER = [alice, bob, carol, dave, erin];
+export const CALLER = '+12125550199';
+
+/** The product's configuration with nothing set: production timers (T1 2 min, T2 5 min, …). */
+export const PRODUCTION: Config = loadConfig({ BUSINESS_NAME: 'Acme Plumbing' });
+
+/** How far from any of the dispatch's timers a test's outside event must land (simulated ms). */
+const CLEAR_OF_TIMERS_MS = 5_000;
+
+const KIND_WORDS: Record<MessageKind, string> = {
+  PAGE: 'page',
+  FOLLOW_UP: 'follow-up',
+  STAND_DOWN: 'stand-down',
+  CUSTOMER_NOTIFIED: 'caller told',
+  ASSIGNMENT: 'job details',
+  ALERT: 'alert',
+  ONCALL_REMINDER: 'hand-off reminder',
+  COVERAGE_GAP: 'coverage alert',
+  CHECK_IN: 'check-in',
+  OVERDUE_ALERT: 'overdue alert',
+  CALLER_MESSAGE: 'caller message',
+};
+
+export class Simulation {
+  twilio!: FakeTwilio;
+  roster: Technician[] = ROSTER;
+  /** rotations and overrides over the roster; none: every Active technician of a tier is on call */
+  rotations: Rotation[] = [];
+  overrides: Override[] = [];
+  /** rows handed to the Airtable writer, in order */
+  audit: AuditOp[] = [];
+  outcomes: DispatchOutcome[] = [];
+  private calls: Call[] = [];
+
+  private constructor(
+    readonly env: TestWorkflowEnvironment,
+    private readonly taskQueue: string,
+    private readonly workers: Worker[],
+    private readonly running: Promise<unknown>,
+  ) {}
+
+  static async start(): Promise<Simulation> {
+    quietSdkLogs();
+    const server = ensureTestServer(() => undefined);
+    if (!server) throw new Error('no Temporal test server: set TEMPORAL_TEST_SERVER_PATH or let the tests install it');
+    const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: server.path } } });
+    let sim: Simulation | undefined;
+    try {
+      await registerSearchAttributes(env);
+      // The activities of a running worker are fixed; each test gets fresh fakes behind them.
+      const current = () => sim!;
+      const dispatchActivities: DispatchActivities = {
+        sendSms: (req) => current().twilio.sendSms(req),
+        fetchMessageStatus: (sid) => current().twilio.fetchMessageStatus(sid),
+        ringTechnician: (req) => current().twilio.ringTechnician(req),
+        loadRoster: async () => current().roster,
+        // Who is on call at the simulated moment the step pages (the server's skipped clock).
+        loadOnCall: async (tier) => {
+          const { technicians, ...schedule } = current().schedule();
+          return onCallAt({ technicians, ...schedule }, tier, Context.current().info.currentAttemptScheduledTimestampMs);
+        },
+        reportOutcome: async (outcome) => void current().outcomes.push(outcome),
+      };
+      const forward: AuditForwardActivities = { forwardAudit: async (ops) => void current().audit.push(...ops) };
+      const taskQueue = `sim-${randomUUID().slice(0, 8)}`;
+      const workers = await Promise.all([
+        Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: BUNDLE_PATH }, activities: dispatchActivities }),
+        // The workflow hands its audit rows over on the audit queue, as in production.
+        Worker.create({ connection: env.nativeConnection, taskQueue: auditTaskQueueFor(taskQueue), activities: forward }),
+      ]);
+      sim = new Simulation(env, taskQueue, workers, Promise.all(workers.map((w) => w.run())));
+      await sim.reset();
+      await sim.warmUp();
+      return sim;
+    } catch (err) {
+      if (sim) await sim.stop().catch(() => undefined);
+      else await env.teardown();
+      throw err;
+    }
+  }
+
+  /** A worker's first workflow pays for loading the bundle: pay it here rather than in the first test. */
+  private async warmUp(): Promise<void> {
+    this.roster = []; // nobody to page: straight to UNANSWERED
+    await (await this.call({ urgency: 'emergency' })).finished();
+    await this.reset();
+  }
+
+  /** Fresh phones, roster and records for the next test; any dispatch still running is ended. */
+  async reset(): Promise<void> {
+    await Promise.all(this.calls.map((c) => c.endIfRunning()));
+    this.calls = [];
+    this.twilio = new FakeTwilio((callId, report) => this.env.client.workflow.getHandle(workflowIdFor(callId)).signal(deliverySignal, report));
+    this.roster = ROSTER;
+    this.rotations = [];
+    this.overrides = [];
+    this.audit = [];
+    this.outcomes = [];
+  }
+
+  async stop(): Promise<void> {
+    await this.reset();
+    for (const w of this.workers) w.shutdown();
+    await this.running.catch(() => undefined);
+    await this.env.teardown();
+  }
+
+  /** The simulated clock, epoch ms. */
+  now(): Promise<number> {
+    return this.env.currentTimeMs();
+  }
+
+  /** Lets `duration` of simulated time pass; every timer due meanwhile fires on time. */
+  advance(duration: Duration): Promise<void> {
+    return this.env.sleep(duration);
+  }
+
+  /** A call comes in: the dispatch starts as the API starts it, with production timers. */
+  async call(request: Partial<DispatchRequest> & Pick<DispatchRequest, 'urgency'>, config: Config = PRODUCTION): Promise<Call> {
+    const callId = request.callId ?? `CA${randomUUID().replace(/-/g, '')}`;
+    const full: DispatchRequest = { callId, callerPhone: CALLER, summary: 'Burst pipe in the basement', ...request };
+    const input = dispatchInputFor(config, full, new Date(await this.now()), replyCodeFor(callId));
+    const handle = await this.env.client.workflow.start('dispatchWorkflow', {
+      workflowId: workflowIdFor(callId),
+      taskQueue: this.taskQueue,
+      args: [input],
+    });
+    const call = new Call(this, handle as WorkflowHandle, input);
+    this.calls.push(call);
+    return call;
+  }
+
+  schedule(): Schedule {
+    return { technicians: this.roster, rotations: this.rotations, overrides: this.overrides, timeZone: PRODUCTION.businessHours.timeZone };
+  }
+
+  nameOf(phone: string): string {
+    return phone === CALLER ? 'caller' : (ROSTER.find((t) => t.phone === phone)?.name ?? phone);
+  }
+}
+
+/** One dispatch under test, seen from the phones and from ops (the `state` query). */
+export class Call {
+  private started?: number;
+
+  constructor(
+    private readonly sim: Simulation,
+    readonly handle: WorkflowHandle,
+    readonly input: DispatchInput,
+  ) {}
+
+  get callId(): string {
+    return this.input.callId;
+  }
+
+  get code(): string {
+    return this.input.replyCode;
+  }
+
+  state(): Promise<DispatchState> {
+    return this.handle.query(stateQuery);
+  }
+
+  /** A technician's answer, by SMS or by a key press on a wake-up call: what their phone is told. */
+  async reply(tech: Pick<Technician, 'phone'>, decision: TechnicianReply['decision'], via: TechnicianReply['via'] = 'sms'): Promise<ReplyResult> {
+    await this.clearOfTimers(`a reply from ${this.sim.nameOf(tech.phone)}`);
+    return this.handle.executeUpdate(replyUpdate, { args: [{ phone: tech.phone, decision, via }] });
+  }
+
+  accept(tech: Pick<Technician, 'phone'>, via: TechnicianReply['via'] = 'sms'): Promise<ReplyResult> {
+    return this.reply(tech, 'accept', via);
+  }
+
+  decline(tech: Pick<Technician, 'phone'>): Promise<ReplyResult> {
+    return this.reply(tech, 'decline');
+  }
+
+  /** A Twilio status callback for one of this dispatch's texts. */
+  async report(sms: Sms, status: DeliveryStatus, errorCode?: number): Promise<void> {
+    await this.clearOfTimers('a status callback');
+    const report: DeliveryReport = { key: sms.key, messageSid: sms.sid, status, errorCode };
+    await this.handle.signal(deliverySignal, report);
+  }
+
+  /** Ops press "Request Cancellation" (or the API's cancel). */
+  async cancel(): Promise<void> {
+    await this.clearOfTimers('a cancel');
+    await this.handle.cancel();
+  }
+
+  /**
+   * Refuses to send an outside event within a few seconds of one of the dispatch's timers: the
+   * time-skipping test server fails the workflow task that handles an outside event while a timer
+   * it cancels fires (the real server takes that in its stride). The dispatch's timers fall on
+   * whole minutes after its steps start, so half minutes ("1:30") are usually clear.
+   */
+  private async clearOfTimers(what: string): Promise<void> {
+    const clash = await this.timerNearNow();
+    if (clash !== undefined) {
+      throw new Error(`${what} at ${await this.now()} would land on a timer of the dispatch (due at ${await this.clock(clash)}): move it by more than ${CLEAR_OF_TIMERS_MS / 1000} s`);
+    }
+  }
+
+  /** When one of the dispatch's timers fires (or fired) within CLEAR_OF_TIMERS_MS of now, if one does. */
+  private async timerNearNow(): Promise<number | undefined> {
+    const fireTimes: number[] = [];
+    for (const e of (await this.handle.fetchHistory()).events ?? []) {
+      const timer = e.timerStartedEventAttributes;
+      if (timer) fireTimes.push(optionalTsToMs(e.eventTime)! + optionalTsToMs(timer.startToFireTimeout)!);
+    }
+    const now = await this.sim.now();
+    return fireTimes.find((at) => Math.abs(at - now) < CLEAR_OF_TIMERS_MS);
+  }
+
+  /** Lets simulated time run until the dispatch has finished everything; its final state. */
+  finished(): Promise<DispatchState> {
+    return this.handle.result() as Promise<DispatchState>;
+  }
+
+  /** Waits (wall clock, briefly) for the workflow to text `to` a message of `kind`; the nth such text. */
+  received(to: Technician | string, kind: MessageKind, nth = 1): Promise<Sms> {
+    const phone = typeof to === 'string' ? to : to.phone;
+    return this.sim.twilio.until(`${this.sim.nameOf(phone)} to get ${KIND_WORDS[kind]} #${nth}`, () => this.texts({ to: phone, kind })[nth - 1]);
+  }
+
+  /** Waits until the state satisfies `ready` (after a reply or signal the workflow acts on at once). */
+  async stateWhen(what: string, ready: (s: DispatchState) => boolean): Promise<DispatchState> {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const state = await this.state();
+      if (ready(state)) return state;
+      if (Date.now() > deadline) throw new Error(`waited 5 s (wall clock) for ${what}; state: ${JSON.stringify(state, null, 1)}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  texts(filter: { to?: string; kind?: MessageKind } = {}): Sms[] {
+    return this.sim.twilio.texts.filter(
+      (t) => t.callId === this.callId && (!filter.to || t.to === filter.to) && (!filter.kind || t.kind === filter.kind),
+    );
+  }
+
+  /**
+   * The dispatch's 0:00: when it first texted anyone (a page, or a routine caller's notice), as
+   * Temporal scheduled the send. Its ladder's clock starts there. Simulated epoch ms.
+   */
+  async startedAt(): Promise<number> {
+    const deadline = Date.now() + 5_000;
+    while (this.started === undefined) {
+      const history = await this.handle.fetchHistory();
+      const firstSend = history.events?.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendSms');
+      this.started = optionalTsToMs(firstSend?.eventTime);
+      if (this.started === undefined) {
+        if (Date.now() > deadline) throw new Error(`${this.callId} never sent a text`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    return this.started;
+  }
+
+  /**
+   * Moves the simulated clock to `clock` ("m:ss" or "h:mm:ss") of this dispatch; every timer due
+   * meanwhile fires on time. (Reply, report or cancel clear of the dispatch's timers: see clearOfTimers.)
+   */
+  async at(clock: string): Promise<void> {
+    const target = (await this.startedAt()) + parseOffset(clock);
+    const now = await this.sim.now();
+    if (target < now) throw new Error(`the clock is already past ${clock} (${formatOffset(now - (await this.startedAt()))})`);
+    await this.sim.advance(target - now);
+  }
+
+  /** The dispatch's simulated time now, "m:ss". */
+  async now(): Promise<string> {
+    return formatOffset((await this.sim.now()) - (await this.startedAt()));
+  }
+
+  /** Simulated time since the dispatch began, as "m:ss" (or "h:mm:ss"). */
+  async clock(epochMs: number | string): Promise<string> {
+    const at = typeof epochMs === 'string' ? Date.parse(epochMs) : epochMs;
+    return formatOffset(at - (await this.startedAt()));
+  }
+
+  /**
+   * Everything this dispatch made a phone do (from `from` on), in simulated time: "2:00 follow-up →
+   * Alice", "4:00 ring → Bob". Lines of the same time are in roster order (the caller last), then by kind.
+   */
+  async timeline(from = '0:00'): Promise<string[]> {
+    const t0 = await this.startedAt();
+    const fromMs = parseOffset(from);
+    return this.happenings((at) => formatOffset(at - t0)).filter((line) => parseOffset(line.split(' ')[0]!) >= fromMs);
+  }
+
+  /** The same, on the wall clock of `timeZone` to the minute: "Mon 08:00 page → Alice". */
+  wallClockTimeline(timeZone: string): string[] {
+    return this.happenings((at) => wallClock(at, timeZone));
+  }
+
+  /** Texts and rings as "<time> <what> → <who>"; equal times in roster order (the caller last), then by kind. */
+  private happenings(clock: (at: number) => string): string[] {
+    const rank = (who: string) => (who === 'caller' ? ROSTER.length : ROSTER.findIndex((t) => t.name === who));
+    return [
+      ...this.texts().map((t) => ({ at: t.at, who: this.sim.nameOf(t.to), what: KIND_WORDS[t.kind] })),
+      ...this.sim.twilio.rings.filter((r) => r.callId === this.callId).map((r) => ({ at: r.at, who: this.sim.nameOf(r.to), what: 'ring' })),
+    ]
+      .map((l) => ({ ...l, time: clock(l.at) }))
+      // Sorted by time first; a time reads the same for events a few milliseconds apart.
+      .sort((a, b) => (a.time === b.time ? rank(a.who) - rank(b.who) || a.what.localeCompare(b.what) : a.at - b.at))
+      .map((l) => `${l.time} ${l.what} → ${l.who}`);
+  }
+
+  /** When the workflow asked Twilio for a text's status itself: "1:00 Alice". */
+  async statusChecks(): Promise<string[]> {
+    const mine = new Map(this.texts().map((t) => [t.sid, t]));
+    const checks = this.sim.twilio.statusChecks.filter((c) => mine.has(c.sid));
+    return Promise.all(checks.map(async (c) => `${await this.clock(c.at)} ${this.sim.nameOf(mine.get(c.sid)!.to)}`));
+  }
+
+  /** This dispatch's Dispatch Events rows as the Airtable writer would hold them (partial updates merged), by key. */
+  auditEvents(): DispatchEventRow[] {
+    const rows = new Map<string, DispatchEventRow>();
+    for (const op of this.sim.audit) {
+      if (op.table !== 'events' || op.row.callId !== this.callId) continue;
+      rows.set(op.row.eventKey, mergeRow(rows.get(op.row.eventKey), op.row));
+    }
+    return [...rows.values()].sort((a, b) => a.eventKey.localeCompare(b.eventKey));
+  }
+
+  /**
+   * Ends the dispatch if it still runs, the way ops would: a cancel it handles and finishes. (The
+   * test server holds its clock still while an activity or workflow task is in flight, and a
+   * workflow terminated under one leaves the clock held, so every later test would run in real
+   * time.) Terminated only if it does not finish within a few seconds.
+   */
+  async endIfRunning(): Promise<void> {
+    if ((await this.handle.describe()).status.name !== 'RUNNING') return;
+    // Clear of its timers, like any outside event (they are at least 30 s apart).
+    if ((await this.timerNearNow()) !== undefined) await this.sim.advance(2 * CLEAR_OF_TIMERS_MS);
+    await this.handle.cancel();
+    const finished = this.handle.result().then(
+      () => true,
+      () => true,
+    );
+    const timedOut = new Promise<false>((resolve) => setTimeout(() => resolve(false), 5_000).unref());
+    if (!(await Promise.race([finished, timedOut]))) await this.handle.terminate('test over: did not finish after a cancel');
+  }
+}
+
+/** "2:00" → 120000, "1:04:00" → 3840000 */
+export function parseOffset(clock: string): number {
+  const parts = clock.split(':').map(Number);
+  if (parts.length < 2 || parts.some((p) => !Number.isInteger(p) || p < 0)) throw new Error(`not a clock offset: ${clock}`);
+  return parts.reduce((total, p) => total * 60 + p, 0) * 1000;
+}
+
+/**
+ * A duration as "m:ss" (or "h:mm:ss"), to the nearest 5 seconds. The test server lets real time
+ * pass while a worker thinks, so each step of a long ladder lands a few milliseconds late in
+ * simulated time (up to a second in all on a busy machine); every timer of the product is a
+ * multiple of 30 seconds, so the coarser reading hides nothing a test could mean.
+ */
+export function formatOffset(ms: number): string {
+  const total = Math.round(ms / 5000) * 5;
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+/** "Mon 08:00" in `timeZone`. */
+export function wallClock(epochMs: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(epochMs);
+}
+
+/** The dispatch upserts its custom search attributes; the test server must know them first. */
+async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const types = { Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, KeywordList: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST };
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(Object.entries(SEARCH_ATTRIBUTES).map(([name, type]) => [name, types[type]])),
+  });
+}
+
+/** Errors only: the SDK warns about the test server's capabilities, and the workflow about every send a test makes fail. */
+export function quietSdkLogs(): void {
+  const noise = /heartbeat details|No workflows registered/;
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('ERROR', ({ level, message, meta }) => {
+        if (!noise.test(message)) console.error(`[temporal ${level}] ${message}`, meta ?? '');
+      }),
+    });
+  } catch {
+    // already installed in this process: keep it
+  }
+}
