@@ -34,7 +34,7 @@ describe('a page that cannot reach its technician is not waited on', () => {
 
     await call.at('1:30');
     await call.accept(carol);
-    await call.finished();
+    await call.complete(carol);
     expect(await call.timeline()).toEqual(['0:00 page → Carol', '1:30 caller told → caller']);
     expect(sim.twilio.refusedSends.map((s) => [s.to, s.kind]).sort()).toEqual([
       [alice.phone, 'PAGE'],
@@ -57,7 +57,7 @@ describe('a page that cannot reach its technician is not waited on', () => {
 
     await call.at('1:30');
     await call.accept(carol);
-    await call.finished();
+    await call.complete(carol);
     expect(call.auditEvents().find((e) => e.eventKey === toAlice.key)).toMatchObject({ eventType: 'PAGE_SENT', deliveryStatus: 'undelivered', errorCode: '30003' });
     expect(await call.timeline()).toEqual([
       '0:00 page → Alice',
@@ -96,7 +96,7 @@ describe('a page that cannot reach its technician is not waited on', () => {
     const call = await sim.call({ urgency: 'emergency' });
     await call.at('12:30');
     await call.accept(bob);
-    await call.finished();
+    await call.complete(bob);
 
     // Her page and her follow-up were each tried until their 10 minutes ran out, then given up.
     const state = await call.state();

@@ -134,7 +134,7 @@ describe('the grace period after UNANSWERED', () => {
     const answer = await call.accept(carol);
     expect(answer).toMatchObject({ outcome: 'accepted' });
     expect(answer.message).toContain(CALLER);
-    const final = await call.finished();
+    const final = await call.complete(carol);
 
     expect(await call.timeline('34:00')).toEqual([
       '34:00 alert → Dave',
@@ -146,7 +146,7 @@ describe('the grace period after UNANSWERED', () => {
     ]);
     expect(call.texts({ to: CALLER, kind: 'CUSTOMER_NOTIFIED' })[1]!.body).toMatch(/technician Carol has your call/);
     expect(call.texts({ kind: 'STAND_DOWN' })[0]!.body).toBe(`STAND DOWN: job ${call.code} has been taken by Carol. No action needed, thank you.`);
-    expect(final.status).toBe('ACCEPTED');
+    expect(final.status).toBe('COMPLETED');
     expect(final.assigned).toMatchObject({ name: 'Carol', phone: carol.phone });
     expect(await call.clock(final.assigned!.acceptedAt)).toBe('1:03:30');
     expect(sim.outcomes).toEqual([

@@ -1,6 +1,8 @@
 // Accepts and declines (spec section 2) in simulated time: the first accept wins at any step of
 // the ladder (by text or by a key press on a wake-up call), the others stand down, later accepts
-// are told who has the job, and declines escalate at once when nobody of the step is left.
+// are told who has the job, and declines escalate at once when nobody of the step is left. The
+// dispatch then follows the job (spec section 11, test/workflow/afterAccept.test.ts) until the
+// technician texts DONE.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Technician } from '../../src/domain/types';
@@ -28,34 +30,38 @@ describe('the first accept wins, at any step of the ladder', () => {
     const call = await sim.call({ urgency: 'emergency', summary: 'Burst pipe in the basement', address: '12 Elm St' });
     await call.at(at);
     const answer = await call.accept(by);
-    // The accepting phone gets the job at once, in the reply.
+    // The accepting phone gets the job at once, in the reply, and is asked for an ETA.
     expect(answer).toEqual({
       outcome: 'accepted',
-      message: `Job ${call.code} is yours. Call the customer now: ${CALLER}. Problem: Burst pipe in the basement. Address: 12 Elm St.`,
+      message: `Job ${call.code} is yours. Call the customer now: ${CALLER}. Problem: Burst pipe in the basement. Address: 12 Elm St. Reply ETA ${call.code} <minutes> with your arrival time.`,
     });
 
-    const final = await call.finished();
-    // The caller hears who is coming, everyone else paged stands down, and nothing fires after.
+    // The caller hears who is coming, everyone else paged stands down, and no page or escalation
+    // fires after: the clock runs past the end of both rounds (34:00), short of the arrival check-in.
+    await call.at('45:00');
     expect(await call.timeline(at)).toEqual(
       [...standDown.map((t) => `${at} stand-down → ${t.name}`), `${at} caller told → caller`],
     );
     expect(call.texts({ to: CALLER })[0]!.body).toBe(`Acme Plumbing: technician ${by.name} has your call (ref ${call.code}) and will phone you shortly.`);
     for (const t of standDown) expect(call.texts({ to: t.phone, kind: 'STAND_DOWN' })[0]!.body).toMatch(`taken by ${by.name}`);
     expect(call.texts({ to: by.phone, kind: 'STAND_DOWN' })).toEqual([]);
-    expect(final).toMatchObject({ status: 'ACCEPTED', assigned: { name: by.name, phone: by.phone } });
-    expect(final.step).toBeUndefined();
-    expect(final.nextEscalationAt).toBeUndefined();
-    expect(await call.clock(final.assigned!.acceptedAt)).toBe(at);
+    const accepted = await call.state();
+    expect(accepted).toMatchObject({ status: 'ACCEPTED', assigned: { name: by.name, phone: by.phone } });
+    expect(accepted.step).toBeUndefined();
+    expect(accepted.nextEscalationAt).toBeUndefined();
+    expect(await call.clock(accepted.assigned!.acceptedAt)).toBe(at);
+
+    const final = await call.complete(by);
+    expect(final).toMatchObject({ status: 'COMPLETED', assigned: { name: by.name, phone: by.phone } });
+    expect(await call.timeline(at)).toHaveLength(standDown.length + 1);
     expect(sim.outcomes).toEqual([{ urgency: 'emergency', status: 'ACCEPTED', secondsToAccept: expect.closeTo(seconds(at), 0) }]);
   });
 });
 
 describe('after the accept', () => {
-  // A dispatch closes once its last texts have a final status; the caller's "technician coming" text
-  // never getting one keeps it open for the status-check minute, so replies meanwhile reach it.
-  // (Replies after it closed are answered from its final state by the API.)
+  // The accepted dispatch stays open while its job runs, so these replies reach it. (Replies after it
+  // closed are answered from its final state by the API.)
   test('a second accept is told who has the job; the winner hears it is theirs; a stale NO changes nothing', async () => {
-    sim.twilio.neverConfirmed(CALLER);
     const call = await sim.call({ urgency: 'emergency' });
     await call.at('0:30');
     expect((await call.accept(bob)).outcome).toBe('accepted');
@@ -64,22 +70,23 @@ describe('after the accept', () => {
     expect(await call.accept(bob)).toEqual({ outcome: 'already_yours', message: `Job ${call.code} is already yours.` });
     expect((await call.decline(alice)).outcome).toBe('already_taken');
 
-    const final = await call.finished();
+    const final = await call.complete(bob);
     expect(final.assigned?.name).toBe('Bob');
     expect(final.declined).toEqual([]);
     expect(await call.timeline()).toEqual(['0:00 page → Alice', '0:00 page → Bob', '0:30 stand-down → Alice', '0:30 caller told → caller']);
   });
 
   test('two technicians accepting at the same instant: exactly one wins, the other is told who', async () => {
-    sim.twilio.neverConfirmed(CALLER);
     const call = await sim.call({ urgency: 'emergency' });
     await call.received(bob, 'PAGE');
     const [fromAlice, fromBob] = await Promise.all([call.accept(alice), call.accept(bob)]);
     const outcomes = [fromAlice.outcome, fromBob.outcome].sort();
     expect(outcomes).toEqual(['accepted', 'already_taken']);
 
-    const final = await call.finished();
-    const [winner, loser] = final.assigned!.phone === alice.phone ? [alice, bob] : [bob, alice];
+    const { assigned } = await call.stateWhen('the accept confirmed', (s) => s.status === 'ACCEPTED');
+    const [winner, loser] = assigned!.phone === alice.phone ? [alice, bob] : [bob, alice];
+    const final = await call.complete(winner);
+    expect(final.assigned?.phone).toBe(winner.phone);
     expect((winner === alice ? fromAlice : fromBob).outcome).toBe('accepted');
     expect((loser === alice ? fromAlice : fromBob).message).toContain(`already taken by ${winner.name}`);
     expect(call.texts({ kind: 'STAND_DOWN' }).map((t) => t.to)).toEqual([loser.phone]);
@@ -107,7 +114,7 @@ describe('a key press on a wake-up call', () => {
     expect(answer.outcome).toBe('accepted');
     expect(answer.message).toContain(CALLER); // spoken on the call
 
-    const final = await call.finished();
+    const final = await call.complete(alice);
     expect(await call.timeline()).toEqual([
       '0:00 page → Alice',
       '0:00 page → Bob',
@@ -123,9 +130,9 @@ describe('a key press on a wake-up call', () => {
     ]);
     // A call leaves nothing to read later: the details follow by text.
     expect(call.texts({ to: alice.phone, kind: 'ASSIGNMENT' })[0]!.body).toBe(
-      `Job ${call.code} is yours. Call the customer now: ${CALLER}. Problem: Gas smell in the basement. Address: 5 Oak Lane.`,
+      `Job ${call.code} is yours. Call the customer now: ${CALLER}. Problem: Gas smell in the basement. Address: 5 Oak Lane. Reply ETA ${call.code} <minutes> with your arrival time.`,
     );
-    expect(final).toMatchObject({ status: 'ACCEPTED', assigned: { name: 'Alice' } });
+    expect(final).toMatchObject({ status: 'COMPLETED', assigned: { name: 'Alice' } });
     expect(final.calls.filter((c) => c.to === alice.phone).map((c) => c.ring)).toEqual([1, 2]);
     expect(call.auditEvents().find((e) => e.eventType === 'ACCEPTED' && e.eventKey.endsWith('/accepted'))?.detail).toBe('via voice');
     const rung = call.auditEvents().filter((e) => e.method === 'VOICE' && e.recipient === alice.phone);
@@ -147,7 +154,7 @@ describe('declines', () => {
 
     await call.at('2:00');
     await call.accept(carol);
-    const final = await call.finished();
+    const final = await call.complete(carol);
     expect(await call.timeline()).toEqual([
       '0:00 page → Alice',
       '0:00 page → Bob',

@@ -27,7 +27,7 @@ test('a hand-off between the page and the follow-up: the follow-up pages the new
 
   const result = await call.accept(alice);
   expect(result.outcome).toBe('accepted');
-  const final = await call.finished();
+  const final = await call.complete(alice);
   expect(final.assigned?.name).toBe(alice.name);
   expect(await call.timeline('2:30')).toEqual([`2:30 stand-down → Bob`, '2:30 caller told → caller']);
 });
@@ -40,7 +40,7 @@ test('an override replaces a technician: the step pages the override, not the re
   await call.at('0:30');
   expect(await call.timeline()).toEqual(['0:00 page → Carol']);
   await call.accept(carol);
-  await call.finished();
+  await call.complete(carol);
 });
 
 test('when nobody is on call for tier 1 the ladder goes on to tier 2 at once, and the managers on call are alerted at the end', async () => {
@@ -50,6 +50,6 @@ test('when nobody is on call for tier 1 the ladder goes on to tier 2 at once, an
   await call.at('0:30');
   expect(await call.timeline()).toEqual(['0:00 page → Carol']);
   await call.accept(carol);
-  expect((await call.finished()).assigned?.name).toBe(carol.name);
+  expect((await call.complete(carol)).assigned?.name).toBe(carol.name);
   expect(call.texts({ to: dave.phone })).toEqual([]);
 });

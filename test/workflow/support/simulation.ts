@@ -12,7 +12,7 @@ import { dispatchInputFor } from '../../../src/client/dispatchService';
 import { loadConfig, type Config } from '../../../src/config';
 import type { AuditForwardActivities, DispatchActivities } from '../../../src/contract/activities';
 import { auditTaskQueueFor, type AuditOp } from '../../../src/contract/audit';
-import { deliverySignal, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from '../../../src/contract/dispatch';
+import { callerMessageUpdate, deliverySignal, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from '../../../src/contract/dispatch';
 import { SEARCH_ATTRIBUTES } from '../../../src/contract/searchAttributes';
 import { mergeRow } from '../../../src/domain/airtable/rowMerge';
 import { replyCodeFor } from '../../../src/domain/dispatch/replyCode';
@@ -73,11 +73,13 @@ export class Simulation {
   outcomes: DispatchOutcome[] = [];
   private calls: Call[] = [];
 
+  private workers: Worker[] = [];
+  private running: Promise<unknown> = Promise.resolve();
+
   private constructor(
     readonly env: TestWorkflowEnvironment,
     private readonly taskQueue: string,
-    private readonly workers: Worker[],
-    private readonly running: Promise<unknown>,
+    private readonly makeWorkers: () => Promise<Worker[]>,
   ) {}
 
   static async start(): Promise<Simulation> {
@@ -104,12 +106,14 @@ export class Simulation {
       };
       const forward: AuditForwardActivities = { forwardAudit: async (ops) => void current().audit.push(...ops) };
       const taskQueue = `sim-${randomUUID().slice(0, 8)}`;
-      const workers = await Promise.all([
-        Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: BUNDLE_PATH }, activities: dispatchActivities }),
-        // The workflow hands its audit rows over on the audit queue, as in production.
-        Worker.create({ connection: env.nativeConnection, taskQueue: auditTaskQueueFor(taskQueue), activities: forward }),
-      ]);
-      sim = new Simulation(env, taskQueue, workers, Promise.all(workers.map((w) => w.run())));
+      const makeWorkers = () =>
+        Promise.all([
+          Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: BUNDLE_PATH }, activities: dispatchActivities }),
+          // The workflow hands its audit rows over on the audit queue, as in production.
+          Worker.create({ connection: env.nativeConnection, taskQueue: auditTaskQueueFor(taskQueue), activities: forward }),
+        ]);
+      sim = new Simulation(env, taskQueue, makeWorkers);
+      await sim.startWorkers();
       await sim.reset();
       await sim.warmUp();
       return sim;
@@ -141,9 +145,27 @@ export class Simulation {
 
   async stop(): Promise<void> {
     await this.reset();
+    await this.stopWorkers();
+    await this.env.teardown();
+  }
+
+  /**
+   * The worker process is replaced, as in a deploy or after a crash: the new workers hold no
+   * workflow in memory, so every running dispatch is rebuilt from its history by replay.
+   */
+  async restartWorkers(): Promise<void> {
+    await this.stopWorkers();
+    await this.startWorkers();
+  }
+
+  private async startWorkers(): Promise<void> {
+    this.workers = await this.makeWorkers();
+    this.running = Promise.all(this.workers.map((w) => w.run()));
+  }
+
+  private async stopWorkers(): Promise<void> {
     for (const w of this.workers) w.shutdown();
     await this.running.catch(() => undefined);
-    await this.env.teardown();
   }
 
   /** The simulated clock, epoch ms. */
@@ -203,13 +225,47 @@ export class Call {
   }
 
   /** A technician's answer, by SMS or by a key press on a wake-up call: what their phone is told. */
-  async reply(tech: Pick<Technician, 'phone'>, decision: TechnicianReply['decision'], via: TechnicianReply['via'] = 'sms'): Promise<ReplyResult> {
+  async reply(tech: Pick<Technician, 'phone'>, decision: TechnicianReply['decision'], via: TechnicianReply['via'] = 'sms', etaMinutes?: number): Promise<ReplyResult> {
     await this.clearOfTimers(`a reply from ${this.sim.nameOf(tech.phone)}`);
-    return this.handle.executeUpdate(replyUpdate, { args: [{ phone: tech.phone, decision, via }] });
+    const reply: TechnicianReply = { phone: tech.phone, decision, via, ...(etaMinutes === undefined ? {} : { etaMinutes }) };
+    return this.handle.executeUpdate(replyUpdate, { args: [reply] });
   }
 
-  accept(tech: Pick<Technician, 'phone'>, via: TechnicianReply['via'] = 'sms'): Promise<ReplyResult> {
-    return this.reply(tech, 'accept', via);
+  /** YES, or `YES <code> <minutes>` with an ETA. */
+  accept(tech: Pick<Technician, 'phone'>, via: TechnicianReply['via'] = 'sms', etaMinutes?: number): Promise<ReplyResult> {
+    return this.reply(tech, 'accept', via, etaMinutes);
+  }
+
+  /** `ETA <code> <minutes>` (spec section 11). */
+  eta(tech: Pick<Technician, 'phone'>, minutes: number): Promise<ReplyResult> {
+    return this.reply(tech, 'eta', 'sms', minutes);
+  }
+
+  /** `ARRIVED <code>`. */
+  arrived(tech: Pick<Technician, 'phone'>): Promise<ReplyResult> {
+    return this.reply(tech, 'arrived');
+  }
+
+  /** `DONE <code>`. */
+  done(tech: Pick<Technician, 'phone'>): Promise<ReplyResult> {
+    return this.reply(tech, 'done');
+  }
+
+  /**
+   * The job after the accept ends the way it should: the technician texts DONE once the accept is
+   * confirmed, and the dispatch closes COMPLETED. Its final state.
+   */
+  async complete(tech: Pick<Technician, 'phone'>): Promise<DispatchState> {
+    await this.stateWhen('the accept to be confirmed', (s) => s.status === 'ACCEPTED' || s.status === 'ON_SITE');
+    const answer = await this.done(tech);
+    if (answer.outcome !== 'completed') throw new Error(`DONE from ${this.sim.nameOf(tech.phone)} was answered ${answer.outcome}: ${answer.message}`);
+    return this.finished();
+  }
+
+  /** The caller texts the business's number (spec section 12): what the caller's phone is told. */
+  async callerText(body: string): Promise<string> {
+    await this.clearOfTimers('a text from the caller');
+    return this.handle.executeUpdate(callerMessageUpdate, { args: [{ phone: this.input.callerPhone, body }] });
   }
 
   decline(tech: Pick<Technician, 'phone'>): Promise<ReplyResult> {
