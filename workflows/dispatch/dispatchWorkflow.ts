@@ -5,6 +5,7 @@ import {
   condition,
   isCancellation,
   patched,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -265,7 +266,10 @@ class Dispatch {
         }
       },
     });
-    if (this.followsJob) await this.followJob();
+    if (this.followsJob) {
+      this.showJob();
+      await this.followJob();
+    }
   }
 
   // ---- after the accept (spec section 11) -------------------------------------------------
@@ -297,17 +301,40 @@ class Dispatch {
         await this.overdueAlert(revision, expected);
         continue;
       }
-      const nextCheck = !waitingForArrival ? undefined : checkedIn !== revision ? expected + grace : alerted !== revision ? expected + 2 * grace : undefined;
+      const checkIn = checkedIn !== revision;
+      const nextCheck = !waitingForArrival ? undefined : checkIn ? expected + grace : alerted !== revision ? expected + 2 * grace : undefined;
       this.state.nextArrivalCheckAt = nextCheck === undefined ? undefined : new Date(nextCheck).toISOString();
       const status = this.state.status;
       const wakeAt = Math.min(busyUntil, nextCheck ?? busyUntil);
-      await condition(() => this.state.status !== status || (this.state.eta?.revision ?? 0) !== revision, Math.max(0, wakeAt - Date.now()), {
-        summary: nextCheck === undefined ? 'job in progress' : 'wait for arrival',
-      });
+      const at = (ms: number) => this.clock(new Date(ms).toISOString());
+      const eta = `ETA ${at(expected)}${this.state.eta ? '' : ' (default)'}`;
+      const summary =
+        status === 'ON_SITE'
+          ? `on site since ${this.clock(this.state.arrivedAt!)}: until DONE, or ${at(busyUntil)}`
+          : nextCheck === undefined
+            ? `wait for arrival, ${eta} passed: until ARRIVED or DONE, or ${at(busyUntil)}`
+            : `wait for arrival, ${eta}: ${checkIn ? 'check-in' : 'managers alerted'} at ${at(nextCheck)}`;
+      await condition(() => this.state.status !== status || (this.state.eta?.revision ?? 0) !== revision, Math.max(0, wakeAt - Date.now()), { summary });
     }
     // Still ACCEPTED or ON_SITE after BUSY_FOR: the dispatch closes with that status, its technician free.
     this.state.nextArrivalCheckAt = undefined;
+    if (this.jobOpen()) this.showJob(`closed ${this.clock(new Date().toISOString())}: BUSY_FOR passed without DONE`);
     await this.outbox.settled();
+  }
+
+  /**
+   * The job as the Web UI's Current Details show it (spec section 11): who has it, the ETA, the
+   * arrival and the end. Metadata only: no command, so histories replay whatever it says.
+   */
+  private showJob(closing?: string): void {
+    const { assigned, eta, arrivedAt, completedAt } = this.state;
+    if (!assigned || !this.followsJob) return;
+    const lines = [`**${this.state.status}** — ${assigned.name}, accepted ${this.clock(assigned.acceptedAt)}`];
+    lines.push(eta ? `ETA ${this.clock(eta.at)} (${eta.minutes} min, given ${this.clock(eta.setAt)})` : 'no ETA given');
+    if (arrivedAt) lines.push(`arrived ${this.clock(arrivedAt)}`);
+    if (completedAt) lines.push(`completed ${this.clock(completedAt)}`);
+    if (closing) lines.push(closing);
+    setCurrentDetails(lines.join('\n\n'));
   }
 
   private jobOpen(): boolean {
@@ -346,8 +373,9 @@ class Dispatch {
     this.audit.dispatchEvent('ETA_SET', `eta/${revision}`, { recipient: assigned.phone, technician: assigned.name, detail: `ETA ${clock} (${minutes} min)` });
     if (tellCaller) {
       const body = text.customerEtaText({ businessName: this.input.businessName, technicianName: assigned.name, replyCode: this.input.replyCode, clock, minutes, revision });
-      this.outbox.send(this.caller(), 'CUSTOMER_NOTIFIED', body, `eta${revision}`);
+      this.outbox.send(this.caller(), 'CUSTOMER_NOTIFIED', body, `eta${revision}`, undefined, `ETA ${clock}, ${minutes} min`);
     }
+    this.showJob();
     return eta;
   }
 
@@ -427,12 +455,14 @@ class Dispatch {
     if (result.outcome === 'arrived' && assigned) {
       this.state.arrivedAt = new Date().toISOString();
       this.setStatus('ON_SITE');
+      this.showJob();
       this.audit.call({ status: 'ON_SITE', arrivedAt: this.state.arrivedAt });
       this.audit.dispatchEvent('ARRIVED', 'arrived', { recipient: reply.phone, technician: assigned.name, detail: `via ${reply.via}` });
     }
     if (result.outcome === 'completed' && assigned) {
       this.state.completedAt = new Date().toISOString();
       this.setStatus('COMPLETED');
+      this.showJob();
       this.audit.call({ status: 'COMPLETED', completedAt: this.state.completedAt });
       this.audit.dispatchEvent('COMPLETED', 'completed', { recipient: reply.phone, technician: assigned.name, detail: `via ${reply.via}` });
     }

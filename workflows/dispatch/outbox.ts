@@ -20,8 +20,11 @@ export class Outbox {
     private readonly delivery: DeliveryTracking,
   ) {}
 
-  /** Starts one SMS without waiting for Twilio; `stepId` makes its key unique within the dispatch. */
-  send(to: Recipient, kind: MessageKind, body: string, stepId: string, validitySeconds?: number): SentMessage {
+  /**
+   * Starts one SMS without waiting for Twilio; `stepId` makes its key unique within the dispatch.
+   * `note` adds what the text says to its summary in the event history (e.g. the ETA it gives).
+   */
+  send(to: Recipient, kind: MessageKind, body: string, stepId: string, validitySeconds?: number, note?: string): SentMessage {
     const key = `${this.input.callId}/${stepId}/${kind.toLowerCase()}/${to.phone}`;
     const message: SentMessage = {
       key,
@@ -35,7 +38,7 @@ export class Outbox {
     };
     this.sent.messages.push(message);
     const sent = CancellationScope.nonCancellable(() =>
-      this.twilio.sendSms.executeWithOptions({ summary: `SMS ${kind.toLowerCase().replace('_', ' ')}: ${to.name}` }, [
+      this.twilio.sendSms.executeWithOptions({ summary: `SMS ${kind.toLowerCase().replace('_', ' ')}: ${to.name}${note ? ` (${note})` : ''}` }, [
         {
           idempotencyKey: key,
           callId: this.input.callId,

@@ -42,6 +42,8 @@ export class FakeTwilio {
   readonly statusChecks: StatusCheck[] = [];
   /** sends Twilio refused outright (the `ok: false` answers), for the tests' eyes */
   readonly refusedSends: Array<{ to: string; kind: MessageKind; errorCode: number }> = [];
+  /** keys of sends asked for again after Twilio took them (a retried or replayed send, reconciled) */
+  readonly repeatedSends: string[] = [];
   /** send attempts that hit a Twilio outage (each one retried by Temporal) */
   readonly failedAttempts: Array<{ key: string; to: string; at: number }> = [];
 
@@ -99,7 +101,10 @@ export class FakeTwilio {
     }
     // The same idempotency key is the same message (a retried activity reconciles, never resends).
     const existing = this.texts.find((t) => t.key === req.idempotencyKey);
-    if (existing) return { ok: true, messageSid: existing.sid, status: 'queued', reconciled: true };
+    if (existing) {
+      this.repeatedSends.push(req.idempotencyKey);
+      return { ok: true, messageSid: existing.sid, status: 'queued', reconciled: true };
+    }
     const sms: Sms = { sid: `SM${String(++this.sequence).padStart(32, '0')}`, key: req.idempotencyKey, callId: req.callId, to: req.to, kind: req.kind, body: req.body, at: simulatedNow() };
     this.texts.push(sms);
     this.changed();

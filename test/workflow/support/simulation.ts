@@ -17,6 +17,7 @@ import { SEARCH_ATTRIBUTES } from '../../../src/contract/searchAttributes';
 import { mergeRow } from '../../../src/domain/airtable/rowMerge';
 import { replyCodeFor } from '../../../src/domain/dispatch/replyCode';
 import type {
+  CallRow,
   DeliveryStatus,
   DispatchEventRow,
   DispatchInput,
@@ -73,16 +74,20 @@ export class Simulation {
   outcomes: DispatchOutcome[] = [];
   private calls: Call[] = [];
 
-  private workers: Worker[] = [];
-  private running: Promise<unknown> = Promise.resolve();
-
   private constructor(
     readonly env: TestWorkflowEnvironment,
     private readonly taskQueue: string,
-    private readonly makeWorkers: () => Promise<Worker[]>,
+    private readonly workers: Worker[],
+    private readonly running: Promise<unknown>,
   ) {}
 
-  static async start(): Promise<Simulation> {
+  /**
+   * `rebuiltEveryStep`: the worker keeps no workflow in memory, so every step of a dispatch (each
+   * workflow task) starts from its history by replay, as on a worker started afresh after a crash
+   * or a deploy. (Replacing the worker itself does not work here: the test server hands tasks to
+   * the stopped worker's dangling polls and waits out their timeouts in real time.)
+   */
+  static async start(opts: { rebuiltEveryStep?: boolean } = {}): Promise<Simulation> {
     quietSdkLogs();
     const server = ensureTestServer(() => undefined);
     if (!server) throw new Error('no Temporal test server: set TEMPORAL_TEST_SERVER_PATH or let the tests install it');
@@ -106,14 +111,18 @@ export class Simulation {
       };
       const forward: AuditForwardActivities = { forwardAudit: async (ops) => void current().audit.push(...ops) };
       const taskQueue = `sim-${randomUUID().slice(0, 8)}`;
-      const makeWorkers = () =>
-        Promise.all([
-          Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: BUNDLE_PATH }, activities: dispatchActivities }),
-          // The workflow hands its audit rows over on the audit queue, as in production.
-          Worker.create({ connection: env.nativeConnection, taskQueue: auditTaskQueueFor(taskQueue), activities: forward }),
-        ]);
-      sim = new Simulation(env, taskQueue, makeWorkers);
-      await sim.startWorkers();
+      const workers = await Promise.all([
+        Worker.create({
+          connection: env.nativeConnection,
+          taskQueue,
+          workflowBundle: { codePath: BUNDLE_PATH },
+          activities: dispatchActivities,
+          ...(opts.rebuiltEveryStep ? { maxCachedWorkflows: 0 } : {}),
+        }),
+        // The workflow hands its audit rows over on the audit queue, as in production.
+        Worker.create({ connection: env.nativeConnection, taskQueue: auditTaskQueueFor(taskQueue), activities: forward }),
+      ]);
+      sim = new Simulation(env, taskQueue, workers, Promise.all(workers.map((w) => w.run())));
       await sim.reset();
       await sim.warmUp();
       return sim;
@@ -145,27 +154,9 @@ export class Simulation {
 
   async stop(): Promise<void> {
     await this.reset();
-    await this.stopWorkers();
-    await this.env.teardown();
-  }
-
-  /**
-   * The worker process is replaced, as in a deploy or after a crash: the new workers hold no
-   * workflow in memory, so every running dispatch is rebuilt from its history by replay.
-   */
-  async restartWorkers(): Promise<void> {
-    await this.stopWorkers();
-    await this.startWorkers();
-  }
-
-  private async startWorkers(): Promise<void> {
-    this.workers = await this.makeWorkers();
-    this.running = Promise.all(this.workers.map((w) => w.run()));
-  }
-
-  private async stopWorkers(): Promise<void> {
     for (const w of this.workers) w.shutdown();
     await this.running.catch(() => undefined);
+    await this.env.teardown();
   }
 
   /** The simulated clock, epoch ms. */
@@ -420,6 +411,30 @@ export class Call {
       rows.set(op.row.eventKey, mergeRow(rows.get(op.row.eventKey), op.row));
     }
     return [...rows.values()].sort((a, b) => a.eventKey.localeCompare(b.eventKey));
+  }
+
+  /** This dispatch's Calls row as the Airtable writer would hold it (partial updates merged). */
+  callRow(): CallRow {
+    let row: CallRow = { callId: this.callId };
+    for (const op of this.sim.audit) if (op.table === 'calls' && op.row.callId === this.callId) row = mergeRow(row, op.row as CallRow);
+    return row;
+  }
+
+  /** What the Web UI lists and filters by: the dispatch's search attributes and its Current Details. */
+  async seenByOps(): Promise<{ status: unknown; technician: unknown; details: string }> {
+    const { searchAttributes } = await this.handle.describe();
+    const metadata = await this.handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    return { status: searchAttributes.DispatchStatus?.[0], technician: searchAttributes.DispatchTechnician?.[0], details: metadata.currentDetails ?? '' };
+  }
+
+  /** The summaries the event history shows for the dispatch's timers and activities, in order. */
+  async historySummaries(): Promise<string[]> {
+    const summaries: string[] = [];
+    for (const e of (await this.handle.fetchHistory()).events ?? []) {
+      const data = e.userMetadata?.summary?.data;
+      if (data) summaries.push(JSON.parse(Buffer.from(data).toString('utf8')) as string);
+    }
+    return summaries;
   }
 
   /**
