@@ -43,10 +43,21 @@ function characterUnits(text: string): { encoding: SmsEncoding; units: number[] 
  */
 export function smsSegments(text: string): { encoding: SmsEncoding; segments: number } {
   const { encoding, units } = characterUnits(text);
-  const total = units.reduce((sum, u) => sum + u, 0);
-  if (total === 0) return { encoding, segments: 0 };
-  if (total <= CAPACITY[encoding].single) return { encoding, segments: 1 };
+  return { encoding, segments: segmentsOf(units, encoding) };
+}
 
+/**
+ * Segments `text` would take sent as UCS-2, as any text is once it holds one character outside
+ * GSM-7 (an emoji, a curly quote): what each template would cost without toGsmText.
+ */
+export function ucs2Segments(text: string): number {
+  return segmentsOf(Array.from(text, (c) => c.length), 'UCS-2');
+}
+
+function segmentsOf(units: number[], encoding: SmsEncoding): number {
+  const total = units.reduce((sum, u) => sum + u, 0);
+  if (total === 0) return 0;
+  if (total <= CAPACITY[encoding].single) return 1;
   let segments = 1;
   let used = 0;
   for (const u of units) {
@@ -56,7 +67,7 @@ export function smsSegments(text: string): { encoding: SmsEncoding; segments: nu
     }
     used += u;
   }
-  return { encoding, segments };
+  return segments;
 }
 
 // ---------------------------------------------------------------- making free text fit
