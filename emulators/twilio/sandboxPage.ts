@@ -44,6 +44,10 @@ export interface SandboxCall {
 export interface SandboxPhone {
   phone: string;
   placedCall: boolean;
+  /** a caller: it called the line, or the service told it about its call */
+  caller: boolean;
+  /** one-click answers a technician's phone offers, each sent at once (see quickReplies) */
+  quickReplies: string[];
   /** dispatches this phone took part in, oldest first */
   callIds: string[];
   /** texts and calls, oldest first */
@@ -95,6 +99,57 @@ function messageEntry(m: EmulatedMessage, phone: string): SandboxMessage {
   };
 }
 
+/** Lines the product texts a technician about a job, by what they tell the phone (its wording in src/domain/dispatch/messages.ts). */
+const JOB_TEXTS: Array<[RegExp, 'paged' | 'mine' | 'on site' | 'over']> = [
+  [/Reply YES (\w+) to accept, NO \1 to decline/, 'paged'],
+  [/^Job (\w+) is yours\./, 'mine'],
+  [/^Job (\w+) is already yours\./, 'mine'],
+  [/^Arrival at job (\w+) recorded\./, 'on site'],
+  [/^You are already on site for job (\w+)\./, 'on site'],
+  [/^Job (\w+) marked complete\./, 'over'],
+  [/^STAND DOWN: job (\w+) /, 'over'],
+  [/^Job (\w+) is (?:completed|cancelled|closed|already taken)\./, 'over'],
+  [/^Job (\w+) is already taken by /, 'over'],
+];
+
+/** ETAs offered with one click after an accept, minutes. */
+const QUICK_ETAS = [15, 30, 60];
+
+/**
+ * One-click answers for a technician's phone, from the texts it received: YES and NO for its
+ * newest page still open to it; for its newest job in progress ETA, ARRIVED and DONE (spec
+ * sections 4 and 11), DONE only once on site. A phone that only ever texted gets none.
+ */
+export function quickReplies(timeline: SandboxPhone['timeline']): string[] {
+  let newestPage: string | undefined;
+  const jobs = new Map<string, 'mine' | 'on site'>(); // in the order they became the phone's
+  const over = new Set<string>();
+  for (const entry of timeline) {
+    if (entry.kind !== 'message' || entry.fromPhone) continue;
+    for (const [pattern, meaning] of JOB_TEXTS) {
+      const code = pattern.exec(entry.body)?.[1];
+      if (!code) continue;
+      if (meaning === 'paged') newestPage = code;
+      else if (meaning === 'over') {
+        over.add(code);
+        jobs.delete(code);
+      } else if (!over.has(code) && jobs.get(code) !== 'on site') {
+        jobs.delete(code);
+        jobs.set(code, meaning);
+      }
+    }
+  }
+  const replies: string[] = [];
+  if (newestPage && !over.has(newestPage) && !jobs.has(newestPage)) replies.push(`YES ${newestPage}`, `NO ${newestPage}`);
+  const job = [...jobs].at(-1);
+  if (job?.[1] === 'mine') replies.push(...QUICK_ETAS.map((m) => `ETA ${job[0]} ${m}`), `ARRIVED ${job[0]}`);
+  if (job) replies.push(`DONE ${job[0]}`);
+  return replies;
+}
+
+/** The service tells a caller about their call (technician coming, ETA, office call-back, nobody reached yet). */
+const TO_CALLER = /\(ref \w+\)/;
+
 function callEntry(c: EmulatedCall): SandboxCall {
   const { callSid, direction, answeredBy, digits, speech, transcript, status, error } = c;
   return { kind: 'call', callSid, direction, to: c.to, answeredBy, at: c.startedAt.toISOString(), digits, speech, transcript, status, error };
@@ -104,7 +159,7 @@ export function sandboxSnapshot(state: TwilioEmulatorState, webUiUrl: string): S
   const phones = new Map<string, SandboxPhone>();
   const phoneView = (phone: string) => {
     let view = phones.get(phone);
-    if (!view) phones.set(phone, (view = { phone, placedCall: false, callIds: [], timeline: [] }));
+    if (!view) phones.set(phone, (view = { phone, placedCall: false, caller: false, quickReplies: [], callIds: [], timeline: [] }));
     return view;
   };
   for (const { phone, messages } of state.phones()) phoneView(phone).timeline.push(...messages.map((m) => messageEntry(m, phone)));
@@ -119,6 +174,8 @@ export function sandboxSnapshot(state: TwilioEmulatorState, webUiUrl: string): S
     // A caller's call is its dispatch (CallSid = callId); a wake-up call belongs to a dispatch already listed.
     const ids = view.timeline.map((e) => (e.kind === 'call' ? (e.direction === 'inbound' ? e.callSid : undefined) : e.callId));
     view.callIds = [...new Set(ids.filter((id): id is string => id !== undefined))];
+    view.caller = view.placedCall || view.timeline.some((e) => e.kind === 'message' && !e.fromPhone && TO_CALLER.test(e.body));
+    view.quickReplies = view.caller ? [] : quickReplies(view.timeline);
   }
   const firstSeen = (v: SandboxPhone) => v.timeline[0]?.at ?? '';
   return { ourNumber: state.config.ourNumber, webUiUrl, phones: [...phones.values()].sort((a, b) => firstSeen(a).localeCompare(firstSeen(b))) };

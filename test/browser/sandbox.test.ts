@@ -1,5 +1,7 @@
 // The sandbox page in a real browser, as a person rehearsing uses it: place a call through the
-// IVR, watch the page reach tier 1, accept from a technician's reply box, see the caller told.
+// IVR, watch the page reach tier 1, accept from a technician's reply box, see the caller told;
+// then run a job with the one-click replies (YES, ETA, ARRIVED, DONE) and see the caller's ETA text.
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
@@ -10,6 +12,7 @@ import { openBrowser, type TestBrowser } from './chromium';
 
 const [alice, bob, carol] = ROSTER;
 const callerPhone = '+12125550142';
+const secondCaller = '+12125550143';
 const UI_TIMEOUT = 20_000;
 
 describe('sandbox page', () => {
@@ -77,6 +80,45 @@ describe('sandbox page', () => {
     // Delivery statuses arrive by callback; the screenshot should show them settled.
     await caller.locator('.msg.received .status-delivered').first().waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox.png'), fullPage: true });
+  });
+
+  test('quick replies send at once: YES, an ETA, ARRIVED and DONE from a technician’s card; the caller’s phone shows the ETA', async () => {
+    const { page } = browser;
+    await page.goto(stack.twilio.url);
+    await page.getByText('live', { exact: true }).waitFor();
+    const callId = `CA${randomUUID().replace(/-/g, '')}`;
+    const { dispatch } = await stack.startDispatch({ callId, callerPhone: secondCaller, urgency: 'emergency', summary: 'Frozen pipe in the loft' });
+    const code = dispatch.replyCode;
+    const bobCard = page.locator(`[data-phone="${bob!.phone}"]`);
+    const callerCard = page.locator(`[data-phone="${secondCaller}"]`);
+    const chip = (text: string) => bobCard.getByRole('button', { name: text, exact: true });
+    /** One click on a chip texts it at once: it shows as sent, and the service's answer comes back. */
+    async function press(text: string, answer: string | RegExp): Promise<void> {
+      await chip(text).click();
+      await bobCard.locator('.msg.sent', { hasText: text }).waitFor();
+      await bobCard.locator('.msg.received', { hasText: answer }).waitFor();
+    }
+
+    await press(`YES ${code}`, `Job ${code} is yours`);
+    await stack.waitForStatus(callId, 'ACCEPTED');
+    await callerCard.locator('.msg.received', { hasText: `${bob!.name} has your call` }).waitFor();
+    expect(await callerCard.locator('.role').textContent()).toBe('caller');
+    expect(await callerCard.locator('.chip').count()).toBe(0);
+
+    await press(`ETA ${code} 30`, `ETA for job ${code}`);
+    const etaText = await callerCard.locator('.msg.received', { hasText: 'in about 30 min' }).innerText();
+    expect(etaText).toMatch(new RegExp(`${bob!.name} expects to arrive at \\d{1,2}:\\d{2} [AP]M, in about 30 min`));
+    expect((await stack.dispatch(callId)).eta?.minutes).toBe(30);
+
+    await press(`ARRIVED ${code}`, `Arrival at job ${code} recorded`);
+    await stack.waitForStatus(callId, 'ON_SITE');
+    await chip(`ETA ${code} 30`).waitFor({ state: 'detached' }); // on site: DONE is all that is left
+
+    await press(`DONE ${code}`, `Job ${code} marked complete`);
+    const done = await stack.waitForStatus(callId, 'COMPLETED');
+    expect(Date.parse(done.completedAt!)).toBeGreaterThanOrEqual(Date.parse(done.arrivedAt!));
+    await chip(`DONE ${code}`).waitFor({ state: 'detached' });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox-job.png'), fullPage: true });
   });
 
   test('the Web UI links follow the page’s ?webUi= and ?namespace=', async () => {

@@ -98,23 +98,14 @@ function callItem(c) {
   );
 }
 
-/** The codes of the newest page this phone received, for one-click answers. */
-function latestReplyCodes(view) {
-  for (const entry of [...view.timeline].reverse()) {
-    if (entry.kind !== 'message' || entry.fromPhone) continue;
-    const match = /Reply YES (\w+) to accept, NO (\w+) to decline/.exec(entry.body);
-    if (match) return [`YES ${match[1]}`, `NO ${match[2]}`];
-  }
-  return [];
-}
-
 function createCard(phone) {
   const input = el('input', { name: 'body', required: true, maxlength: '1600', placeholder: 'Text back, e.g. YES code', 'aria-label': `Reply from ${phone}` });
   const status = el('p', { class: 'reply-status', role: 'status' });
   const form = el('form', { class: 'reply', autocomplete: 'off' }, input, el('button', { type: 'submit' }, 'Send'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    void sendReply(phone, input, status);
+    const body = input.value.trim();
+    if (body) void sendReply(phone, body, status).then((sent) => sent && (input.value = ''));
   });
   const card = {
     root: el('article', { class: 'phone', 'data-phone': phone }),
@@ -131,20 +122,21 @@ function createCard(phone) {
   return card;
 }
 
-async function sendReply(phone, input, status) {
-  const body = input.value.trim();
-  if (!body) return;
-  status.textContent = 'Sending…';
+/** Texts `body` from this phone to the service, like a reply typed on it; true once sent. */
+async function sendReply(phone, body, status) {
+  status.textContent = `Sending “${body}”…`;
   status.className = 'reply-status';
+  let sent = false;
   try {
     const result = await postJson(`/_emulator/phones/${encodeURIComponent(phone)}/reply`, { body });
-    input.value = '';
-    status.textContent = result.status === 200 ? 'Sent.' : `The service answered HTTP ${result.status}.`;
+    sent = true;
+    status.textContent = result.status === 200 ? `Sent “${body}”.` : `The service answered HTTP ${result.status}.`;
   } catch (err) {
     status.textContent = `Not sent: ${err.message}`;
     status.className = 'reply-status error';
   }
   void refresh();
+  return sent;
 }
 
 function drawCard(card, view, person) {
@@ -152,21 +144,18 @@ function drawCard(card, view, person) {
   if (drawn === card.drawn) return;
   card.drawn = drawn;
   const atBottom = card.timeline.scrollTop + card.timeline.clientHeight >= card.timeline.scrollHeight - 8;
-  const replyCodes = latestReplyCodes(view);
-  // Who a phone is: the roster names technicians; otherwise callers call and technicians get pages.
+  // Who a phone is: the roster names technicians; otherwise callers are told about their call and technicians get pages.
   card.title.replaceChildren(...(person ? [person.name, ' ', el('small', {}, view.phone)] : [view.phone]));
-  card.role.textContent = person ? `tier ${person.tier} technician` : view.placedCall ? 'caller' : replyCodes.length ? 'technician' : '';
-  card.role.className = `role ${view.placedCall ? 'caller' : 'technician'}`;
+  card.role.textContent = person ? `tier ${person.tier} technician` : view.caller ? 'caller' : view.quickReplies.length ? 'technician' : '';
+  card.role.className = `role ${view.caller && !person ? 'caller' : 'technician'}`;
   const links = view.callIds.map((id) => dispatchLink(id, `${shortId(id)} ↗`));
   card.links.replaceChildren(...(links.length ? [links.length > 1 ? 'Dispatches: ' : 'Dispatch: ', ...links] : []));
   card.timeline.replaceChildren(...view.timeline.map((e) => (e.kind === 'call' ? callItem(e) : messageItem(e))));
+  // One click sends the answer at once, as if typed on the phone.
   card.quick.replaceChildren(
-    ...replyCodes.map((text) => {
-      const chip = el('button', { type: 'button', class: 'chip', title: 'Put this answer in the reply box' }, text);
-      chip.addEventListener('click', () => {
-        card.input.value = text;
-        card.input.focus();
-      });
+    ...view.quickReplies.map((text) => {
+      const chip = el('button', { type: 'button', class: 'chip', title: `Text “${text}” now` }, text);
+      chip.addEventListener('click', () => void sendReply(view.phone, text, card.status));
       return chip;
     }),
   );
