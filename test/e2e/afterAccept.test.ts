@@ -1,31 +1,34 @@
-// After the accept (spec section 11), from the technician's phone and the caller's: an accept with
-// an ETA, a changed ETA, ARRIVED and DONE, with and without the code; and, with timers of seconds,
-// the arrival check-in, the managers' overdue alert, a new ETA resetting both, and BUSY_FOR.
+// After the accept and the caller (spec sections 11 and 12), end to end through signed Twilio
+// webhooks: the technician's ETA, ARRIVED and DONE texts with and without the code, the caller's
+// texts, and the IVR's after-hours fee (1, 2, and no key). One stack for all of it; the timers of
+// the job (check-in, overdue alert, BUSY_FOR) are the simulated-time tests' (test/workflow/afterAccept.test.ts).
 import { randomUUID } from 'node:crypto';
+import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { ROSTER, Stack } from '../support/stack';
+import { AUTH_TOKEN, ROSTER, Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
-import { temporalClient } from './airtableAudit';
 
-const [alice, bob, , dave] = ROSTER as [(typeof ROSTER)[number], (typeof ROSTER)[number], (typeof ROSTER)[number], (typeof ROSTER)[number]];
+const [alice, bob] = ROSTER as [(typeof ROSTER)[number], (typeof ROSTER)[number]];
 const callerPhone = '+12125550146';
 const texter = '+12125550147';
+const feeCallers = ['+12125550171', '+12125550172', '+12125550173'] as const;
 const newCallId = () => `CA${randomUUID().replace(/-/g, '')}`;
 const CLOCK = /\d{1,2}:\d{2} [AP]M/;
 
-// DEFAULT_ETA + ARRIVAL_GRACE: the check-in 10 s after an accept without ETA, the alert at 14 s.
-const ENV = { DISPATCH_T1: '60s', DISPATCH_T2: '60s', DEFAULT_ETA: '6s', ARRIVAL_GRACE: '4s', BUSY_FOR: '30s' };
+// Nobody is followed up during a test (T1 60 s); the job's own timers keep their defaults (first
+// check-in an hour after the accept). Office hours a minute a week, so a routine call waits for them.
+const ENV = { DISPATCH_T1: '60s', DISPATCH_T2: '60s', AFTER_HOURS_FEE: '$149', BUSINESS_HOURS: 'Sun 03:00-03:01' };
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await Stack.start({ env: ENV });
+});
+afterAll(async () => stack?.stop());
+afterEach(() => {
+  for (const phone of [...ROSTER.map((t) => t.phone), callerPhone, texter, ...feeCallers]) stack.phone(phone).expectNothingNew();
+});
 
 describe('after the accept', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await Stack.start({ env: ENV });
-  });
-  afterAll(async () => stack?.stop());
-  afterEach(() => {
-    for (const t of [...ROSTER, { phone: callerPhone }, { phone: texter }]) stack.phone(t.phone).expectNothingNew();
-  });
-
   async function page(summary: string): Promise<{ callId: string; code: string }> {
     const callId = newCallId();
     const { dispatch } = await stack.startDispatch({ callId, callerPhone, urgency: 'emergency', summary });
@@ -84,61 +87,13 @@ describe('after the accept', () => {
     const [etaAnswer] = await stack.phone(alice.phone).reply(`ETA ${code} 25`);
     expect(etaAnswer).toMatch(/25 min/);
     await stack.phone(callerPhone).expectSms(/about 25 min/);
-    // ETA counts from the reply: no check-in at DEFAULT_ETA + grace any more.
+    // ETA counts from the reply: the check-in is due at the ETA plus ARRIVAL_GRACE (15 min).
     const state = await stack.dispatch(callId);
-    expect(Date.parse(state.nextArrivalCheckAt!) - Date.parse(state.eta!.setAt)).toBe(25 * 60_000 + 4_000);
+    expect(Date.parse(state.nextArrivalCheckAt!) - Date.parse(state.eta!.setAt)).toBe(25 * 60_000 + 15 * 60_000);
     const [done] = await stack.phone(alice.phone).reply('FIXED');
     expect(done).toMatch(/marked complete/);
     await stack.waitForStatus(callId, 'COMPLETED');
   });
-
-  test('no ARRIVED: one check-in to the technician, one alert to the managers, then BUSY_FOR closes the dispatch ACCEPTED', async () => {
-    const { callId, code } = await page('Gas smell');
-    await stack.phone(alice.phone).reply(`Y ${code}`);
-    await stack.phone(callerPhone).expectSms(/Alice/);
-    await stack.phone(bob.phone).expectSms(/taken by Alice/);
-    const acceptedAt = Date.parse((await stack.waitForStatus(callId, 'ACCEPTED')).assigned!.acceptedAt);
-
-    const checkIn = await stack.phone(alice.phone).expectSms(/CHECK-IN/, 20_000);
-    expect(checkIn).toContain(code);
-    const alert = await stack.phone(dave.phone).expectSms(/OVERDUE/, 20_000);
-    expect(alert).toContain('Alice');
-    expect(alert).toContain(code);
-    expect(alert).toContain(callerPhone);
-    expect(alert).toContain('Gas smell');
-    expect(Date.now() - acceptedAt).toBeGreaterThanOrEqual(14_000);
-
-    // BUSY_FOR after the accept: closed with its status, nothing more sent.
-    const { client, close } = await temporalClient(stack);
-    await waitFor('the dispatch to close', async () => {
-      const { status } = await client.workflow.getHandle(`dispatch-${callId}`).describe();
-      return status.name === 'RUNNING' ? undefined : status.name;
-    }, 40_000, 500);
-    const state = await stack.dispatch(callId);
-    expect(state.status).toBe('ACCEPTED');
-    expect(state.messages.filter((m) => m.kind === 'CHECK_IN')).toHaveLength(1);
-    expect(state.messages.filter((m) => m.kind === 'OVERDUE_ALERT').map((m) => m.to)).toEqual([dave.phone]);
-    await close();
-  }, 90_000);
-
-  test('a new ETA after the check-in resets the clock: no overdue alert for the old one', async () => {
-    const { callId, code } = await page('Frozen pipe');
-    await stack.phone(alice.phone).reply(`YES ${code}`);
-    await stack.phone(callerPhone).expectSms(/Alice/);
-    await stack.phone(bob.phone).expectSms(/taken by Alice/);
-    await stack.phone(alice.phone).expectSms(/CHECK-IN/, 20_000);
-    await stack.phone(alice.phone).reply('ETA 5');
-    await stack.phone(callerPhone).expectSms(/about 5 min/);
-    // The old alert was due 4 s after the check-in; wait past it.
-    await new Promise((r) => setTimeout(r, 7_000));
-    expect(stack.phone(dave.phone).texts().filter((t) => t.body.includes(code))).toEqual([]);
-    const state = await stack.dispatch(callId);
-    expect(state.messages.filter((m) => m.kind === 'OVERDUE_ALERT')).toEqual([]);
-    expect(Date.parse(state.nextArrivalCheckAt!)).toBe(Date.parse(state.eta!.at) + 4_000);
-    await stack.request('POST', `/api/dispatches/${callId}/cancel`);
-    await stack.waitForStatus(callId, 'CANCELLED');
-    await stack.phone(alice.phone).expectSms(/cancelled/);
-  }, 60_000);
 
   test("the caller's texts: answered with where things stand, never a technician's reply, passed on with the accept and after it", async () => {
     const callId = newCallId();
@@ -182,5 +137,82 @@ describe('after the accept', () => {
       const [answer] = await stack.phone(texter).reply('thanks!');
       return /not on the on-call roster|not understood/.test(answer ?? '') ? answer : undefined;
     }, 15_000, 500);
+  });
+});
+
+describe('IVR with an after-hours fee', () => {
+  async function voice(path: string, params: Record<string, string>): Promise<string> {
+    const url = `${stack.apiUrl}${path}`;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params),
+      },
+      body: new URLSearchParams(params),
+    });
+    expect(res.status, path).toBe(200);
+    return res.text();
+  }
+  const actionOf = (twiml: string) => /<Gather[^>]*action="([^"]+)"/.exec(twiml)?.[1]?.replace(/&amp;/g, '&');
+  const newCall = (from: string) => ({ CallSid: `CA${randomUUID().replace(/-/g, '')}`, From: from, To: '+15005550006' });
+
+  /** Greeting, then the urgency digit: the fee prompt's TwiML. */
+  async function toFeePrompt(call: Record<string, string>, digit: string): Promise<string> {
+    const greeting = await voice('/webhooks/twilio/voice', call);
+    const feePrompt = await voice(actionOf(greeting)!, { ...call, Digits: digit });
+    expect(feePrompt).toMatch(/after-hours fee of \$149/);
+    expect(feePrompt).toMatch(/press 1/);
+    expect(await stack.request('GET', `/api/dispatches/${call.CallSid}`)).toMatchObject({ status: 404 });
+    return feePrompt;
+  }
+
+  async function cancel(callId: string, phones: string[]): Promise<void> {
+    await stack.request('POST', `/api/dispatches/${callId}/cancel`);
+    await stack.waitForStatus(callId, 'CANCELLED');
+    for (const phone of phones) await stack.phone(phone).expectSms(/cancel/i);
+  }
+
+  test('1 agrees: dispatched as chosen, Fee Accepted, pages say the fee was agreed', async () => {
+    const call = newCall(feeCallers[0]);
+    const feePrompt = await toFeePrompt(call, '1');
+    const describe = await voice(actionOf(feePrompt)!, { ...call, Digits: '1' });
+    expect(describe).toMatch(/tell us what is wrong/);
+    const page = await stack.phone(alice.phone).expectSms(/EMERGENCY job/);
+    expect(page).toMatch(/Fee agreed\./);
+    await stack.phone(bob.phone).expectSms(/Fee agreed\./);
+    const rows = (table: string) => stack.airtable.state.records(table).filter((r) => r.fields['Call ID'] === call.CallSid);
+    await expect.poll(() => rows('Dispatch Events').some((r) => r.fields['Event Type'] === 'FEE_ACCEPTED'), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => rows('Calls')[0]?.fields['Fee Accepted'], { timeout: 15_000 }).toBe(true);
+    await cancel(call.CallSid, [alice.phone, bob.phone]);
+  });
+
+  test('2 turns the call routine: the caller is told the office will call back, nobody is paged', async () => {
+    const call = newCall(feeCallers[1]);
+    const feePrompt = await toFeePrompt(call, '2');
+    const describe = await voice(actionOf(feePrompt)!, { ...call, Digits: '2' });
+    expect(describe).toMatch(/tell us what is wrong/);
+    const state = await stack.waitForStatus(call.CallSid, 'SCHEDULED');
+    expect(state.urgency).toBe('routine');
+    await stack.phone(call.From).expectSms(/call you back/);
+    await stack.request('POST', `/api/dispatches/${call.CallSid}/cancel`);
+    await stack.waitForStatus(call.CallSid, 'CANCELLED');
+    stack.phone(alice.phone).expectNothingNew();
+  });
+
+  test('no key after two prompts: dispatched as chosen, pages say the fee was not agreed', async () => {
+    const call = newCall(feeCallers[2]);
+    const feePrompt = await toFeePrompt(call, '2'); // urgent
+    // Twilio follows the Redirect when the caller presses nothing.
+    const again = await voice(actionOf(feePrompt)!, call);
+    expect(again).toMatch(/did not catch that.*after-hours fee/s);
+    expect(await stack.request('GET', `/api/dispatches/${call.CallSid}`)).toMatchObject({ status: 404 });
+    const describe = await voice(actionOf(again)!, call);
+    expect(describe).toMatch(/tell us what is wrong/);
+    const page = await stack.phone(alice.phone).expectSms(/URGENT job/);
+    expect(page).toMatch(/Fee NOT agreed\./);
+    await stack.phone(bob.phone).expectSms(/Fee NOT agreed\./);
+    expect((await stack.dispatch(call.CallSid)).urgency).toBe('urgent');
+    await cancel(call.CallSid, [alice.phone, bob.phone]);
   });
 });
