@@ -20,7 +20,13 @@ export interface FixtureSpec {
   closed: boolean;
 }
 
-/** Every fixture the replay test requires: a missing or empty one fails it. */
+/**
+ * Every fixture the replay test requires: a missing or empty one fails it. The paths from
+ * 'accepted' to 'ivr', and 'schedule-override', were recorded before patched('after-accept'): their
+ * histories close at the accept and replay the patch's old path. Recorded again, the same
+ * scenarios follow the job until the technician texts DONE ('after-accept' and 'arrival-overdue'
+ * show that path).
+ */
 export const FIXTURES: FixtureSpec[] = [
   { name: 'accepted', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency: tier 1 paged, the first YES wins, caller told, the other technician stood down' },
   { name: 'declined-then-accepted', workflowType: 'dispatchWorkflow', closed: true, path: 'urgent: both tier-1 technicians reply NO, tier 2 is paged at once and accepts' },

@@ -81,6 +81,16 @@ class Recorder {
     return { callId, code: dispatch.replyCode };
   }
 
+  /**
+   * The accepted technician ends the job (spec section 11): once the accept is confirmed, DONE
+   * closes the dispatch COMPLETED. Its workflow id once closed.
+   */
+  async done(callId: string, phone: string): Promise<string> {
+    const { replyCode } = await this.until(callId, 'the accept confirmed', (s) => s.status === 'ACCEPTED');
+    await this.reply(phone, `DONE ${replyCode}`);
+    return this.closed(callId);
+  }
+
   /** Waits until the dispatch's workflow has closed; its history is then complete. */
   async closed(callId: string, timeoutMs = 90_000): Promise<string> {
     const workflowId = workflowIdFor(callId);
@@ -102,7 +112,7 @@ const scenarios: Record<string, Scenario> = {
     await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE');
     await r.reply(alice.phone, `YES ${code}`);
     await r.messagesAre(callId, [bob.phone], 'STAND_DOWN');
-    return r.closed(callId);
+    return r.done(callId, alice.phone);
   },
 
   async 'after-accept'(r) {
@@ -138,7 +148,7 @@ const scenarios: Record<string, Scenario> = {
     await r.reply(bob.phone, `NO ${code}`);
     await r.messagesAre(callId, [carol.phone], 'PAGE');
     await r.reply(carol.phone, `YES ${code}`);
-    return r.closed(callId);
+    return r.done(callId, carol.phone);
   },
 
   async unanswered(r) {
@@ -151,7 +161,7 @@ const scenarios: Record<string, Scenario> = {
     const { callId, code } = await r.start('emergency', 'Sewage backing up into the shower');
     await r.until(callId, 'UNANSWERED', (s) => s.status === 'UNANSWERED', 90_000);
     await r.reply(carol.phone, `YES ${code}`);
-    return r.closed(callId);
+    return r.done(callId, carol.phone);
   },
 
   async cancelled(r) {
@@ -168,7 +178,7 @@ const scenarios: Record<string, Scenario> = {
     await r.messagesAre(callId, [callerPhone], 'CUSTOMER_NOTIFIED');
     await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE', 'delivered', 150_000); // the office opens
     await r.reply(bob.phone, `YES ${code}`);
-    return r.closed(callId);
+    return r.done(callId, bob.phone);
   },
 
   async 'wake-up-call'(r) {
@@ -180,8 +190,7 @@ const scenarios: Record<string, Scenario> = {
     await r.until(callId, 'second ring to Alice', (s) => rings(s, alice.phone).length >= 2);
     const answered = await r.stack.twilio.state.answerCall(alice.phone, { digits: '1' });
     if (answered?.status !== 'completed') throw new Error(`key press: ${JSON.stringify(answered)}`);
-    await r.until(callId, 'ACCEPTED', (s) => s.status === 'ACCEPTED');
-    return r.closed(callId);
+    return r.done(callId, alice.phone);
   },
 
   async 'delivery-failure'(r) {
@@ -192,7 +201,7 @@ const scenarios: Record<string, Scenario> = {
       await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE', 'undelivered');
       await r.messagesAre(callId, [carol.phone], 'PAGE');
       await r.reply(carol.phone, `YES ${code}`);
-      return await r.closed(callId);
+      return await r.done(callId, carol.phone);
     } finally {
       r.stack.twilio.state.faults.reset();
     }
@@ -206,7 +215,7 @@ const scenarios: Record<string, Scenario> = {
       await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE', 'failed');
       await r.messagesAre(callId, [carol.phone], 'PAGE');
       await r.reply(carol.phone, `YES ${code}`);
-      return await r.closed(callId);
+      return await r.done(callId, carol.phone);
     } finally {
       r.stack.twilio.state.faults.reset();
     }
@@ -218,7 +227,7 @@ const scenarios: Record<string, Scenario> = {
       const { callId, code } = await r.start('emergency', 'Boiler making a banging noise');
       await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE'); // learned by asking Twilio
       await r.reply(alice.phone, `YES ${code}`);
-      return await r.closed(callId);
+      return await r.done(callId, alice.phone);
     } finally {
       r.stack.twilio.state.faults.reset();
     }
@@ -231,7 +240,7 @@ const scenarios: Record<string, Scenario> = {
     const paged = await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE');
     if (!/Water pouring/.test(paged.summary)) throw new Error(`IVR description missing: ${paged.summary}`);
     await r.reply(bob.phone, `YES ${paged.replyCode}`);
-    return r.closed(callId);
+    return r.done(callId, bob.phone);
   },
 };
 
@@ -257,7 +266,7 @@ async function recordSchedulePaths(main: Stack, client: Client, run: (name: stri
       const { callId, code } = await r.start('emergency', 'Frozen pipe burst in the garage');
       await r.messagesAre(callId, [carol.phone], 'PAGE');
       await r.reply(carol.phone, `YES ${code}`);
-      await save('schedule-override', await r.closed(callId));
+      await save('schedule-override', await r.done(callId, carol.phone));
     }
     if (run('oncall-schedule')) {
       stack.setSchedule({ rotations: [rotation], overrides: [gap] });
