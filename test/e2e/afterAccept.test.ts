@@ -3,9 +3,8 @@
 // texts, and the IVR's after-hours fee (1, 2, and no key). One stack for all of it; the timers of
 // the job (check-in, overdue alert, BUSY_FOR) are the simulated-time tests' (test/workflow/afterAccept.test.ts).
 import { randomUUID } from 'node:crypto';
-import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { AUTH_TOKEN, ROSTER, Stack } from '../support/stack';
+import { gatherAction, ROSTER, Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
 
 const [alice, bob] = ROSTER as [(typeof ROSTER)[number], (typeof ROSTER)[number]];
@@ -141,20 +140,8 @@ describe('after the accept', () => {
 });
 
 describe('IVR with an after-hours fee', () => {
-  async function voice(path: string, params: Record<string, string>): Promise<string> {
-    const url = `${stack.apiUrl}${path}`;
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params),
-      },
-      body: new URLSearchParams(params),
-    });
-    expect(res.status, path).toBe(200);
-    return res.text();
-  }
-  const actionOf = (twiml: string) => /<Gather[^>]*action="([^"]+)"/.exec(twiml)?.[1]?.replace(/&amp;/g, '&');
+  const voice = (path: string, params: Record<string, string>) => stack.voice(path, params);
+  const actionOf = gatherAction;
   const newCall = (from: string) => ({ CallSid: `CA${randomUUID().replace(/-/g, '')}`, From: from, To: '+15005550006' });
 
   /** Greeting, then the urgency digit: the fee prompt's TwiML. */

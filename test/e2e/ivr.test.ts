@@ -1,9 +1,8 @@
 // A caller's whole IVR conversation through signed Twilio Voice webhooks: greeting, urgency by
 // digit or speech, a short description, and the dispatch it starts — once, however often Twilio retries.
 import { randomUUID } from 'node:crypto';
-import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { AUTH_TOKEN, ROSTER, Stack } from '../support/stack';
+import { gatherAction, ROSTER, Stack } from '../support/stack';
 
 const [alice, bob] = ROSTER;
 
@@ -14,23 +13,8 @@ describe('IVR', () => {
   });
   afterAll(async () => stack?.stop());
 
-  /** Posts as Twilio would: form body, signed over the public URL. */
-  async function voice(path: string, params: Record<string, string>): Promise<string> {
-    const url = `${stack.apiUrl}${path}`;
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params),
-      },
-      body: new URLSearchParams(params),
-    });
-    expect(res.status, path).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/xml/);
-    return res.text();
-  }
-
-  const actionOf = (twiml: string) => /<Gather[^>]*action="([^"]+)"/.exec(twiml)?.[1]?.replace(/&amp;/g, '&');
+  const voice = (path: string, params: Record<string, string>) => stack.voice(path, params);
+  const actionOf = gatherAction;
 
   test('a caller presses 1, describes the problem, and tier 1 is paged once even when Twilio retries the webhook', async () => {
     const call = { CallSid: `CA${randomUUID().replace(/-/g, '')}`, From: '+12125550166', To: '+15005550006' };
@@ -85,14 +69,7 @@ describe('IVR during office hours', () => {
 
   test('the call is forwarded to the office and starts no dispatch', async () => {
     const call = { CallSid: `CA${randomUUID().replace(/-/g, '')}`, From: '+12125550168', To: '+15005550006' };
-    const url = `${stack.apiUrl}/webhooks/twilio/voice`;
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, call) },
-      body: new URLSearchParams(call),
-    });
-    expect(res.status).toBe(200);
-    const twiml = await res.text();
+    const twiml = await stack.voice('/webhooks/twilio/voice', call);
     expect(twiml).toMatch(/<Dial[^>]*>\+12125550123<\/Dial>/);
     expect(twiml).not.toMatch(/<Gather/);
     expect((await stack.request('GET', `/api/dispatches/${call.CallSid}`)).status).toBe(404);

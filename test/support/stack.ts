@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import twilio from 'twilio';
 import { startAirtableEmulator, type AirtableEmulator } from '../../emulators/airtable';
 import { startTwilioEmulator, type TwilioEmulator } from '../../emulators/twilio';
 import type { DispatchState, Technician } from '../../src/domain/types';
@@ -26,6 +27,9 @@ export const ROSTER: Technician[] = [
   { name: 'Dave Manager', phone: '+12125550104', tier: 3, active: true },
   { name: 'Erin Inactive', phone: '+12125550105', tier: 1, active: false },
 ];
+
+/** Where a TwiML <Gather> sends the caller's answer (its action URL), if it has one. */
+export const gatherAction = (twiml: string): string | undefined => /<Gather[^>]*action="([^"]+)"/.exec(twiml)?.[1]?.replace(/&amp;/g, '&');
 
 export interface TestSchedule {
   rotations?: Rotation[];
@@ -148,6 +152,22 @@ export class Stack {
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /**
+   * Posts to a Voice webhook (`path` with its query) as Twilio would: a form body, signed over the
+   * public URL. Its TwiML; throws on anything but a 200 with XML.
+   */
+  async voice(path: string, params: Record<string, string>): Promise<string> {
+    const url = `${this.apiUrl}${path}`;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params) },
+      body: new URLSearchParams(params),
+    });
+    const text = await res.text();
+    if (res.status !== 200 || !/xml/.test(res.headers.get('content-type') ?? '')) throw new Error(`${path} answered HTTP ${res.status} ${res.headers.get('content-type')}: ${text.slice(0, 300)}`);
+    return text;
   }
 
   async startDispatch(body: Record<string, unknown>): Promise<{ status: number; dispatch: DispatchState }> {

@@ -3,18 +3,11 @@
 // check-in and the managers' overdue alert on durable timers, once each, through worker restarts,
 // started again by a new ETA; BUSY_FOR closing a job left open; the caller's texts; the fee; long
 // summaries.
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { formatLocalClock, smsSegments } from '../../src/domain/dispatch/messages';
-import { alice, bob, CALLER, dave, PRODUCTION, Simulation, type Call } from './support/simulation';
+import { alice, bob, CALLER, dave, PRODUCTION, simulationForTests, type Call } from './support/simulation';
 
-vi.setConfig({ testTimeout: 15_000 });
-
-let sim: Simulation;
-beforeAll(async () => {
-  sim = await Simulation.start();
-});
-afterEach(async () => sim.reset());
-afterAll(async () => sim?.stop());
+const sim = simulationForTests();
 
 const MINUTE = 60_000;
 /** "9:40 PM": a time as the business's clock shows it to the caller and the technician. */
@@ -25,7 +18,8 @@ async function acceptedBy(tech: typeof alice, etaMinutes?: number, summary = 'Bo
   const call = await sim.call({ urgency: 'emergency', summary, address: '12 Elm St' });
   await call.at('0:30');
   expect((await call.accept(tech, 'sms', etaMinutes)).outcome).toBe('accepted');
-  const state = await call.stateWhen('the accept confirmed', (s) => s.status === 'ACCEPTED');
+  // Confirmed, and following the job: its first check-in is due.
+  const state = await call.stateWhen('the job followed', (s) => s.status === 'ACCEPTED' && s.nextArrivalCheckAt !== undefined);
   await call.received(CALLER, 'CUSTOMER_NOTIFIED');
   return { call, acceptedAt: Date.parse(state.assigned!.acceptedAt) };
 }
@@ -101,7 +95,7 @@ describe('ETA, ARRIVED and DONE', () => {
     expect(answer.message).toMatch(new RegExp(`Reply ETA ${call.code} <minutes> with your arrival time\\.$`));
     await call.received(CALLER, 'CUSTOMER_NOTIFIED');
     expect(call.texts({ to: CALLER })[0]!.body).not.toMatch(/arriv/i);
-    const accepted = await call.stateWhen('ACCEPTED', (s) => s.status === 'ACCEPTED');
+    const accepted = await call.stateWhen('the job followed', (s) => s.status === 'ACCEPTED' && s.nextArrivalCheckAt !== undefined);
     expect(accepted.eta).toBeUndefined();
     // DEFAULT_ETA after the accept, plus the grace.
     expect(accepted.nextArrivalCheckAt).toBe(new Date(Date.parse(accepted.assigned!.acceptedAt) + 75 * MINUTE).toISOString());
@@ -284,12 +278,7 @@ describe('the after-hours fee and long summaries', () => {
 describe('through restarts', () => {
   // Its own worker that keeps no dispatch in memory: every step starts from the history, as on a
   // worker started after a crash or a deploy.
-  let fresh: Simulation;
-  beforeAll(async () => {
-    fresh = await Simulation.start({ rebuiltEveryStep: true });
-  });
-  afterEach(async () => fresh.reset());
-  afterAll(async () => fresh?.stop());
+  const fresh = simulationForTests({ rebuiltEveryStep: true });
 
   test('durable timers, exactly once: rebuilt from its history at every step, the job still gets one check-in and one alert', async () => {
     const call = await fresh.call({ urgency: 'emergency', summary: 'Radiator burst' });

@@ -1,17 +1,10 @@
 // Pages that cannot reach their technician (spec sections 2 and 3) in simulated time: refused
 // sends, undelivered texts, sends Temporal gives up on, missing status callbacks made up for by
 // asking Twilio, and duplicate or out-of-order callbacks that change nothing.
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { alice, bob, carol, Simulation } from './support/simulation';
+import { describe, expect, test } from 'vitest';
+import { alice, bob, carol, simulationForTests } from './support/simulation';
 
-vi.setConfig({ testTimeout: 15_000 });
-
-let sim: Simulation;
-beforeAll(async () => {
-  sim = await Simulation.start();
-});
-afterEach(async () => sim.reset());
-afterAll(async () => sim?.stop());
+const sim = simulationForTests();
 
 describe('a page that cannot reach its technician is not waited on', () => {
   test('Twilio refuses both tier-1 pages (21610 opted out, 21614 not a mobile): tier 2 is paged at once; nobody unreachable is followed up or stood down', async () => {

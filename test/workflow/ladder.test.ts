@@ -2,18 +2,11 @@
 // T1 2 min and T2 5 min (follow-ups ring every T1), urgent calls 5 and 10 min, two rounds, then
 // UNANSWERED with accepts still counting for a 30-minute grace period; a cancel ends it at any
 // point; a routine call sleeps until the office opens and then runs it like an urgent call.
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { nextOpening } from '../../src/domain/dispatch/businessHours';
-import { alice, bob, CALLER, carol, dave, PRODUCTION, Simulation, wallClock } from './support/simulation';
+import { alice, bob, CALLER, carol, dave, PRODUCTION, simulationForTests, wallClock } from './support/simulation';
 
-vi.setConfig({ testTimeout: 15_000 });
-
-let sim: Simulation;
-beforeAll(async () => {
-  sim = await Simulation.start();
-});
-afterEach(async () => sim.reset());
-afterAll(async () => sim?.stop());
+const sim = simulationForTests();
 
 test('the timers are the production defaults', () => {
   expect(PRODUCTION.timers).toMatchObject({

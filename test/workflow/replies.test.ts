@@ -4,18 +4,11 @@
 // dispatch then follows the job (spec section 11, test/workflow/afterAccept.test.ts) until the
 // technician texts DONE.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Technician } from '../../src/domain/types';
-import { alice, bob, CALLER, carol, dave, erin, Simulation } from './support/simulation';
+import { alice, bob, CALLER, carol, dave, erin, simulationForTests } from './support/simulation';
 
-vi.setConfig({ testTimeout: 15_000 });
-
-let sim: Simulation;
-beforeAll(async () => {
-  sim = await Simulation.start();
-});
-afterEach(async () => sim.reset());
-afterAll(async () => sim?.stop());
+const sim = simulationForTests();
 
 describe('the first accept wins, at any step of the ladder', () => {
   const cases: Array<{ step: string; at: string; by: Technician; standDown: Technician[] }> = [

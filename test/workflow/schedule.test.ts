@@ -1,17 +1,10 @@
 // Pages follow the on-call schedule (spec sections 2 and 9) in simulated time, production timers:
 // each step pages whoever is on call as it pages, and a technician paged before a hand-off can
 // still take the job after it.
-import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
-import { alice, bob, carol, dave, Simulation } from './support/simulation';
+import { expect, test } from 'vitest';
+import { alice, bob, carol, dave, simulationForTests } from './support/simulation';
 
-vi.setConfig({ testTimeout: 15_000 });
-
-let sim: Simulation;
-beforeAll(async () => {
-  sim = await Simulation.start();
-});
-afterEach(async () => sim.reset());
-afterAll(async () => sim?.stop());
+const sim = simulationForTests();
 
 const MINUTE = 60_000;
 

@@ -452,20 +452,8 @@ class Dispatch {
     const name = nameOf(this.state.messages, reply.phone);
     const assigned = this.state.assigned;
     if (result.outcome === 'eta_set' && assigned && reply.etaMinutes !== undefined) this.setEta(reply.etaMinutes, Date.now(), assigned, true);
-    if (result.outcome === 'arrived' && assigned) {
-      this.state.arrivedAt = new Date().toISOString();
-      this.setStatus('ON_SITE');
-      this.showJob();
-      this.audit.call({ status: 'ON_SITE', arrivedAt: this.state.arrivedAt });
-      this.audit.dispatchEvent('ARRIVED', 'arrived', { recipient: reply.phone, technician: assigned.name, detail: `via ${reply.via}` });
-    }
-    if (result.outcome === 'completed' && assigned) {
-      this.state.completedAt = new Date().toISOString();
-      this.setStatus('COMPLETED');
-      this.showJob();
-      this.audit.call({ status: 'COMPLETED', completedAt: this.state.completedAt });
-      this.audit.dispatchEvent('COMPLETED', 'completed', { recipient: reply.phone, technician: assigned.name, detail: `via ${reply.via}` });
-    }
+    if (result.outcome === 'arrived' && assigned) this.reportJob(reply, assigned.name, 'ON_SITE', 'arrivedAt', 'ARRIVED');
+    if (result.outcome === 'completed' && assigned) this.reportJob(reply, assigned.name, 'COMPLETED', 'completedAt', 'COMPLETED');
     if (result.outcome === 'declined' && !this.state.declined.includes(reply.phone)) {
       this.state.declined.push(reply.phone);
       this.audit.dispatchEvent('DECLINED', `declined:${reply.phone}`, { recipient: reply.phone, technician: name, detail: `via ${reply.via}` });
@@ -476,6 +464,16 @@ class Dispatch {
       if (this.followsJob) this.etaOfAccept = reply.etaMinutes;
     }
     return result;
+  }
+
+  /** ARRIVED or DONE from the assigned technician: the status, its time, the Calls row and an event row. */
+  private reportJob(reply: TechnicianReply, technician: string, status: 'ON_SITE' | 'COMPLETED', at: 'arrivedAt' | 'completedAt', event: 'ARRIVED' | 'COMPLETED'): void {
+    const now = new Date().toISOString();
+    this.state[at] = now;
+    this.setStatus(status);
+    this.showJob();
+    this.audit.call({ status, [at]: now });
+    this.audit.dispatchEvent(event, event.toLowerCase(), { recipient: reply.phone, technician, detail: `via ${reply.via}` });
   }
 
   // ---- the caller (spec section 12) -------------------------------------------------------

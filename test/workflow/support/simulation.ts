@@ -32,6 +32,7 @@ import type {
 import { ensureTestServer } from '../../../src/temporal/testServer';
 import { onCallAt, type Override, type Rotation, type Schedule } from '../../../src/domain/roster/schedule';
 import { Context } from '@temporalio/activity';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { BUNDLE_PATH } from '../../support/paths';
 import { FakeTwilio, type Sms } from './fakeTwilio';
 
@@ -191,6 +192,31 @@ export class Simulation {
   nameOf(phone: string): string {
     return phone === CALLER ? 'caller' : (ROSTER.find((t) => t.phone === phone)?.name ?? phone);
   }
+}
+
+/**
+ * The simulation of a test file (or of the describe block it is called in): started before its
+ * tests, fresh phones and records after each, stopped after all. Used like the Simulation itself.
+ */
+export function simulationForTests(opts: Parameters<typeof Simulation.start>[0] = {}): Simulation {
+  vi.setConfig({ testTimeout: 15_000 });
+  let current: Simulation | undefined;
+  beforeAll(async () => {
+    current = await Simulation.start(opts);
+  });
+  afterEach(async () => current?.reset());
+  afterAll(async () => current?.stop());
+  const started = (): Simulation => {
+    if (!current) throw new Error('the simulation starts before the first test (beforeAll)');
+    return current;
+  };
+  return new Proxy({} as Simulation, {
+    get: (_target, name) => {
+      const value: unknown = Reflect.get(started(), name);
+      return typeof value === 'function' ? value.bind(started()) : value;
+    },
+    set: (_target, name, value) => Reflect.set(started(), name, value),
+  });
 }
 
 /** One dispatch under test, seen from the phones and from ops (the `state` query). */
