@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import twilio from 'twilio';
 import { startAirtableEmulator, type AirtableEmulator } from '../../emulators/airtable';
 import { startTwilioEmulator, type TwilioEmulator } from '../../emulators/twilio';
 import type { DispatchState, Technician } from '../../src/domain/types';
@@ -148,6 +149,22 @@ export class Stack {
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /**
+   * A technician's SMS as Twilio would deliver it to one chosen API instance (behind a load
+   * balancer), signed for the public URL; returns the text of the TwiML answer.
+   */
+  async replyVia(apiUrl: string, from: string, body: string): Promise<string> {
+    const params = { From: from, To: FROM_NUMBER, Body: body, MessageSid: `SM${randomUUID().replace(/-/g, '')}` };
+    const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${this.env.PUBLIC_BASE_URL}/webhooks/twilio/sms`, params);
+    const res = await fetch(`${apiUrl}/webhooks/twilio/sms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(params),
+    });
+    if (res.status !== 200) throw new Error(`reply from ${from} to ${apiUrl} answered HTTP ${res.status}`);
+    return (await res.text()).replace(/<[^>]+>/g, ' ').trim();
   }
 
   async startDispatch(body: Record<string, unknown>): Promise<{ status: number; dispatch: DispatchState }> {
