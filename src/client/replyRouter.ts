@@ -13,8 +13,11 @@ export interface InboundReply {
   callId?: string;
 }
 
-/** Visibility lags a write by a moment; a reply typed right after a page may arrive inside it. */
-const VISIBILITY_RETRIES = [200, 400, 800, 1200];
+/**
+ * Visibility lags a write by a moment, by seconds on a loaded server; a reply typed right after a
+ * page may arrive inside it. About 6 s in all stays well inside Twilio's 15 s webhook timeout.
+ */
+const VISIBILITY_RETRIES = [200, 400, 800, 1200, 1600, 2000];
 
 export class ReplyRouter {
   constructor(

@@ -8,13 +8,12 @@ import { Connection } from '@temporalio/client';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freeClusterPorts, startCluster, type Cluster } from '../../scripts/cluster/cluster';
 import { SEARCH_ATTRIBUTES } from '../../src/contract/searchAttributes';
 import type { DispatchState } from '../../src/domain/types';
 import { ARTIFACTS } from '../support/paths';
-import { AUTH_TOKEN, ROSTER, Stack } from '../support/stack';
+import { ROSTER, Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
 
 const [alice, bob, carol, dave] = ROSTER;
@@ -41,19 +40,6 @@ function seeded(seed: number): () => number {
 
 let cluster: Cluster | undefined;
 let stack: Stack | undefined;
-
-/** A technician's reply as Twilio would deliver it to one chosen API instance. */
-async function replyVia(apiUrl: string, from: string, body: string): Promise<string> {
-  const params = { From: from, To: '+15005550006', Body: body, MessageSid: `SM${randomUUID().replace(/-/g, '')}` };
-  const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${stack!.env.PUBLIC_BASE_URL}/webhooks/twilio/sms`, params);
-  const res = await fetch(`${apiUrl}/webhooks/twilio/sms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-    body: new URLSearchParams(params),
-  });
-  expect(res.status).toBe(200);
-  return (await res.text()).replace(/<[^>]+>/g, ' ').trim();
-}
 
 const textsWith = (phone: string, code: string) =>
   stack!.twilio.state.messages({ to: phone }).filter((m) => m.direction === 'outbound-api' && m.body.includes(code));
@@ -134,11 +120,11 @@ describe('the production topology: PostgreSQL-backed Temporal, two APIs, two wor
     await Promise.all(
       plans.map(async (p) => {
         if (p.plan === 'accept-early') {
-          expect(await replyVia(pick(s.apiUrls), p.tech.phone, `YES ${p.code}`)).toContain(CALLER);
+          expect(await s.replyVia(pick(s.apiUrls), p.tech.phone, `YES ${p.code}`)).toContain(CALLER);
         } else if (p.plan === 'decline-then-tier2-accepts') {
-          for (const t of tier1) expect(await replyVia(pick(s.apiUrls), t.phone, `NO ${p.code}`)).toMatch(/declin/i);
+          for (const t of tier1) expect(await s.replyVia(pick(s.apiUrls), t.phone, `NO ${p.code}`)).toMatch(/declin/i);
           await waitFor(`${p.callId} tier 2`, () => textsWith(carol!.phone, p.code).length > 0, 30_000);
-          expect(await replyVia(pick(s.apiUrls), carol!.phone, `YES ${p.code}`)).toContain(CALLER);
+          expect(await s.replyVia(pick(s.apiUrls), carol!.phone, `YES ${p.code}`)).toContain(CALLER);
         }
       }),
     );
@@ -182,7 +168,7 @@ describe('the production topology: PostgreSQL-backed Temporal, two APIs, two wor
     await Promise.all(
       waiting.map(async (p) => {
         if (p.plan === 'accept-after-restart') {
-          expect(await replyVia(pick(s.apiUrls), p.tech.phone, `YES ${p.code}`)).toContain(CALLER);
+          expect(await s.replyVia(pick(s.apiUrls), p.tech.phone, `YES ${p.code}`)).toContain(CALLER);
         } else if (p.plan === 'cancel-after-restart') {
           const res = await s.request('POST', `/api/dispatches/${p.callId}/cancel`, undefined, pick(s.apiUrls));
           expect(res.status).toBeLessThan(300);

@@ -1,9 +1,8 @@
 // Several API and worker processes against one Temporal server: every dispatch ends right, no
 // message goes out twice and no audit row is written twice — also across a rolling restart.
 import { randomUUID } from 'node:crypto';
-import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { AUTH_TOKEN, ROSTER, Stack } from '../support/stack';
+import { ROSTER, Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
 
 const [alice, bob, carol] = ROSTER;
@@ -13,19 +12,6 @@ const tier1 = [alice!, bob!];
 function seeded(seed: number): () => number {
   let x = seed;
   return () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
-}
-
-/** Replies as Twilio would deliver it to one chosen API instance (behind a load balancer). */
-async function replyVia(stack: Stack, apiUrl: string, from: string, body: string): Promise<string> {
-  const params = { From: from, To: '+15005550006', Body: body, MessageSid: `SM${randomUUID().replace(/-/g, '')}` };
-  const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${stack.env.PUBLIC_BASE_URL}/webhooks/twilio/sms`, params);
-  const res = await fetch(`${apiUrl}/webhooks/twilio/sms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-    body: new URLSearchParams(params),
-  });
-  expect(res.status).toBe(200);
-  return (await res.text()).replace(/<[^>]+>/g, ' ').trim();
 }
 
 function expectEverySmsOnce(stack: Stack): void {
@@ -75,11 +61,11 @@ describe('a fleet of two APIs and two workers', () => {
         const code: string = started.body.dispatch.replyCode;
         await waitFor(`${callId} paged`, () => stack.twilio.state.messages({ to: tech.phone }).some((m) => m.body.includes(code)), 20_000);
         if (plan === 'accept') {
-          expect(await replyVia(stack, api, tech.phone, `YES ${code}`)).toContain('+12125550140');
+          expect(await stack.replyVia(api, tech.phone, `YES ${code}`)).toContain('+12125550140');
         } else if (plan === 'decline-then-tier2-accepts') {
-          for (const t of tier1) expect(await replyVia(stack, api, t.phone, `NO ${code}`)).toMatch(/declin/i);
+          for (const t of tier1) expect(await stack.replyVia(api, t.phone, `NO ${code}`)).toMatch(/declin/i);
           await waitFor(`${callId} tier 2`, () => stack.twilio.state.messages({ to: carol!.phone }).some((m) => m.body.includes(code)), 20_000);
-          expect(await replyVia(stack, stack.apiUrls[1]!, carol!.phone, `YES ${code}`)).toContain('+12125550140');
+          expect(await stack.replyVia(stack.apiUrls[1]!, carol!.phone, `YES ${code}`)).toContain('+12125550140');
         }
       }),
     );

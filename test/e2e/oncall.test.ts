@@ -33,9 +33,9 @@ describe('the on-call schedule', () => {
   const textsTo = (phone: string, pattern: RegExp) => stack!.phone(phone).texts().filter((m) => pattern.test(m.body));
 
   test('each step pages whoever is on call as it pages: a hand-off mid-dispatch moves the follow-up, and the first technician can still accept', async () => {
-    stack = await Stack.start({ schedule: {}, env: { ...FAST_SCHEDULE, ONCALL_REMINDER_LEAD: '1s', DISPATCH_T1: '15s', DISPATCH_T2: '60s' } });
-    // Alice's shift ends 10 s from now, then Bob's begins; the follow-up step comes at T1 = 15 s.
-    const rotation: Rotation = { name: 'Tier 1', tier: 1, members: [alice!.name, bob!.name], start: inSeconds(10 - 36), shiftHours: SHIFT_HOURS, active: true };
+    stack = await Stack.start({ schedule: {}, env: { ...FAST_SCHEDULE, ONCALL_REMINDER_LEAD: '1s', DISPATCH_T1: '11s', DISPATCH_T2: '60s' } });
+    // Alice's shift ends 7 s from now, then Bob's begins; the follow-up step comes at T1 = 11 s.
+    const rotation: Rotation = { name: 'Tier 1', tier: 1, members: [alice!.name, bob!.name], start: inSeconds(7 - 36), shiftHours: SHIFT_HOURS, active: true };
     stack.setSchedule({ rotations: [rotation] });
     await scheduleRead((plan) => plan.onCall[1].map((t: { name: string }) => t.name).join() === alice!.name);
     const callId = newCallId();
@@ -54,12 +54,12 @@ describe('the on-call schedule', () => {
   });
 
   test('hand-off reminders arrive once per shift, ahead by the lead, across two workers and a kill -9 of one', async () => {
-    const leadS = 4;
-    const shiftHours = 0.003; // 10.8 s
+    const leadS = 3;
+    const shiftHours = 0.002; // 7.2 s
     const shiftMs = shiftHours * 3_600_000;
     stack = await Stack.start({ workers: 2, schedule: {}, env: { ...FAST_SCHEDULE, ONCALL_REMINDER_LEAD: `${leadS}s` } });
-    // The first shift starts 8 s from now, so its reminder is due 4 s from now.
-    const rotation: Rotation = { name: 'Tier 1', tier: 1, members: [alice!.name, bob!.name], start: inSeconds(8), shiftHours, active: true };
+    // The first shift starts 6 s from now, so its reminder is due 3 s from now.
+    const rotation: Rotation = { name: 'Tier 1', tier: 1, members: [alice!.name, bob!.name], start: inSeconds(6), shiftHours, active: true };
     stack.setSchedule({ rotations: [rotation] });
     const start = Date.parse(rotation.start);
     const dueAt = (k: number) => start + k * shiftMs - leadS * 1000;

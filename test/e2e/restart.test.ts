@@ -12,7 +12,7 @@ import { startTemporal } from '../support/temporal';
 import { freePort, waitFor } from '../support/wait';
 
 const [alice, bob] = ROSTER;
-const T1_MS = 8_000;
+const T1_MS = 5_000;
 const callerPhone = '+12125550198';
 
 describe('restart survival', () => {

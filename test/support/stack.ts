@@ -154,20 +154,36 @@ export class Stack {
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
 
+  /** A form POST as Twilio sends one: signed over `signedUrl` (the public URL), delivered to `url`. */
+  private twilioPost(url: string, signedUrl: string, params: Record<string, string>): Promise<Response> {
+    return fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, signedUrl, params) },
+      body: new URLSearchParams(params),
+    });
+  }
+
   /**
-   * Posts to a Voice webhook (`path` with its query) as Twilio would: a form body, signed over the
-   * public URL. Its TwiML; throws on anything but a 200 with XML.
+   * Posts to a Voice webhook (`path` with its query) as Twilio would. Its TwiML; throws on anything
+   * but a 200 with XML.
    */
   async voice(path: string, params: Record<string, string>): Promise<string> {
     const url = `${this.apiUrl}${path}`;
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params) },
-      body: new URLSearchParams(params),
-    });
+    const res = await this.twilioPost(url, url, params);
     const text = await res.text();
     if (res.status !== 200 || !/xml/.test(res.headers.get('content-type') ?? '')) throw new Error(`${path} answered HTTP ${res.status} ${res.headers.get('content-type')}: ${text.slice(0, 300)}`);
     return text;
+  }
+
+  /**
+   * A technician's SMS as Twilio would deliver it to one chosen API instance (behind a load
+   * balancer), signed for the public URL; returns the text of the TwiML answer.
+   */
+  async replyVia(apiUrl: string, from: string, body: string): Promise<string> {
+    const params = { From: from, To: FROM_NUMBER, Body: body, MessageSid: `SM${randomUUID().replace(/-/g, '')}` };
+    const res = await this.twilioPost(`${apiUrl}/webhooks/twilio/sms`, `${this.env.PUBLIC_BASE_URL}/webhooks/twilio/sms`, params);
+    if (res.status !== 200) throw new Error(`reply from ${from} to ${apiUrl} answered HTTP ${res.status}`);
+    return (await res.text()).replace(/<[^>]+>/g, ' ').trim();
   }
 
   async startDispatch(body: Record<string, unknown>): Promise<{ status: number; dispatch: DispatchState }> {
