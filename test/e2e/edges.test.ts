@@ -90,7 +90,9 @@ describe('edges of a dispatch', () => {
       ['bad callId', await send(JSON.stringify({ ...good, callId: 'has spaces/and slashes' })), 400, /invalid/],
       ['malformed JSON', await send('{"callId": '), 400, /malformed JSON/],
       ['wrong content type', await send(JSON.stringify(good), { 'content-type': 'text/plain' }), 415, /application\/json/],
-      ['oversized body', await send(JSON.stringify({ ...good, summary: 'x'.repeat(40_000) })), 413, /too large/],
+      // Summaries run to 5000 characters (emoji take four bytes each); a body past 64 kB is refused unread.
+      ['summary too long', await send(JSON.stringify({ ...good, summary: 'x'.repeat(5_001) })), 400, /invalid/],
+      ['oversized body', await send(JSON.stringify({ ...good, summary: 'x'.repeat(70_000) })), 413, /too large/],
       ['no bearer token', await send(JSON.stringify(good), { authorization: '' }), 401, /token/],
       ['wrong bearer token', await send(JSON.stringify(good), { authorization: 'Bearer nope' }), 401, /token/],
     ];
