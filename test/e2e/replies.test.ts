@@ -64,14 +64,18 @@ describe('technician replies', () => {
   test('unknown senders, unknown codes and gibberish get a clear answer and change nothing', async () => {
     const { callId, code } = await page('Water in the basement');
     const stranger = '+12125550188';
-    const [toStranger] = await stack.phone(stranger).reply(`YES ${code}`);
+    // Independent replies, sent together: a reply that matches no page is answered only once the
+    // router has looked for a page that visibility has not shown yet (several seconds).
+    const [[toStranger], [wrongCode], [gibberish], [notPaged]] = await Promise.all([
+      stack.phone(stranger).reply(`YES ${code}`),
+      stack.phone(alice!.phone).reply('YES ZZZ9'),
+      stack.phone(alice!.phone).reply('on my way maybe'),
+      // Carol (tier 2) was not paged yet: her YES with the right code is refused.
+      stack.phone(carol!.phone).reply(`YES ${code}`),
+    ]);
     expect(toStranger).toMatch(/not on the on-call roster/);
-    const [wrongCode] = await stack.phone(alice!.phone).reply('YES ZZZ9');
     expect(wrongCode).toMatch(new RegExp(`No open job has code ZZZ9. Your open jobs: ${code}`));
-    const [gibberish] = await stack.phone(alice!.phone).reply('on my way maybe');
     expect(gibberish).toMatch(/not understood/);
-    // Carol (tier 2) was not paged yet: her YES with the right code is refused.
-    const [notPaged] = await stack.phone(carol!.phone).reply(`YES ${code}`);
     expect(notPaged).toMatch(/not on the on-call roster|not paged/);
     const state = await stack.dispatch(callId);
     expect(state.status).toBe('PAGING');
