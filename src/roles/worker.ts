@@ -81,7 +81,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   const common = { connection, namespace: config.temporal.namespace, shutdownGraceTime: '20s', workflowBundle } as const;
   const memory = workerMemory(config);
   // The SDK offers no heap limit for its workflow threads; V8 takes this flag for every isolate
-  // created from now on, which is those threads (this thread's heap is sized already).
+  // created from now on, which is the next thread the SDK starts (this thread's heap is sized already).
   v8.setFlagsFromString(`--max-old-space-size=${memory.workflowHeapMib}`);
   logger.info(memory, `workflow cache: up to ${memory.cachedDispatches} dispatches for ${memory.budgetMib} MiB (${memory.source})`);
 
@@ -126,6 +126,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   try {
     const { audit } = await vendors;
     await pagingSideSettled(dispatchWorker);
+    v8.setFlagsFromString(`--max-old-space-size=${memory.auditHeapMib}`);
     auditWorker = await Worker.create({
       ...common, // the Airtable writer workflow runs here
       taskQueue: auditTaskQueueFor(config.temporal.taskQueue),

@@ -23,6 +23,9 @@ const DEFAULT_WORKER_MEMORY_MIB = 512;
 /** Of a container's memory limit, when one applies. */
 const CONTAINER_SHARE = 0.75;
 const MIN_CACHED = 20;
+const MIN_WORKFLOW_HEAP_MIB = 128;
+/** The writer's pending rows carried over a continue-as-new stay far below this. */
+const AUDIT_HEAP_MIB = 96;
 
 export interface WorkerMemory {
   /** the memory this worker may use, MiB */
@@ -31,10 +34,13 @@ export interface WorkerMemory {
   /** maxCachedWorkflows of the dispatch worker */
   cachedDispatches: number;
   /**
-   * V8 old-space limit of each workflow thread: half the budget, so V8 collects before its heap
-   * outgrows the budget, and about three times what a full cache keeps live on it.
+   * V8 old-space limit of the dispatch worker's workflow thread: three quarters of the memory above
+   * an idle worker, so V8 collects before the heap outgrows the budget, yet several times what a
+   * full cache keeps live on it (about a fifth of CACHED_DISPATCH_MIB per dispatch).
    */
   workflowHeapMib: number;
+  /** V8 old-space limit of the audit worker's workflow thread: it holds a writer or two, not dispatches. */
+  auditHeapMib: number;
 }
 
 /** The container's (cgroup) memory limit in MiB, when the process runs under one. */
@@ -51,5 +57,8 @@ export function workerMemory(config: Pick<Config, 'workerMemoryMb'>, containerMi
       ? [Math.floor(containerMib * CONTAINER_SHARE), 'container limit']
       : [DEFAULT_WORKER_MEMORY_MIB, 'default'];
   const cachedDispatches = Math.max(MIN_CACHED, Math.floor(((budgetMib - IDLE_WORKER_MIB) * CACHE_SHARE) / CACHED_DISPATCH_MIB));
-  return { budgetMib, source, cachedDispatches, workflowHeapMib: Math.max(128, Math.floor(budgetMib / 2)) };
+  // Two threads each with its own heap: together they must fit the budget with the rest of the
+  // process, which a limit of half the budget each did not (940 MiB with 10,000 dispatches waiting).
+  const workflowHeapMib = Math.max(MIN_WORKFLOW_HEAP_MIB, Math.floor((budgetMib - IDLE_WORKER_MIB) * CACHE_SHARE));
+  return { budgetMib, source, cachedDispatches, workflowHeapMib, auditHeapMib: AUDIT_HEAP_MIB };
 }

@@ -26,10 +26,12 @@ describe('workerMemory', () => {
     expect(at(1024)).toBeGreaterThan(at(512));
   });
 
-  it('limits each workflow thread\'s heap to half the budget, never below 128 MiB', () => {
-    expect(workerMemory({ workerMemoryMb: 512 }).workflowHeapMib).toBe(256);
-    expect(workerMemory({ workerMemoryMb: 300 }).workflowHeapMib).toBe(150);
+  it('limits the dispatch thread\'s heap to three quarters of the memory above an idle worker (never below 128 MiB), the audit thread\'s to 96 MiB', () => {
+    expect(workerMemory({ workerMemoryMb: 512 }).workflowHeapMib).toBe(196);
+    expect(workerMemory({ workerMemoryMb: 1024 }).workflowHeapMib).toBe(580);
+    expect(workerMemory({ workerMemoryMb: 300 }).workflowHeapMib).toBe(128);
     expect(workerMemory(loadConfig({}), 200).workflowHeapMib).toBe(128);
+    expect(workerMemory({ workerMemoryMb: 512 }).auditHeapMib).toBe(96);
   });
 
   it('keeps a small cache even in a small container', () => {
