@@ -78,7 +78,17 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   const { config, connection } = opts;
   // Built ahead of time (dist/workflows): loading it takes milliseconds, bundling takes seconds.
   const workflowBundle = await ensureWorkflowBundle(logger);
-  const common = { connection, namespace: config.temporal.namespace, shutdownGraceTime: '20s', workflowBundle } as const;
+  const common = {
+    connection,
+    namespace: config.temporal.namespace,
+    shutdownGraceTime: '20s',
+    workflowBundle,
+    // The SDK cuts a workflow activation off after 5 s to catch runaway workflow code. On a starved
+    // CPU a replay of a dispatch's history can take that long, and a script terminated mid-activation
+    // can take the whole worker down with it (Node: "async hook stack has become corrupted", seen
+    // under the 10,000-dispatch bench); our workflows have no unbounded loops to catch.
+    isolateExecutionTimeout: '60s',
+  } as const;
   const memory = workerMemory(config);
   // The SDK offers no heap limit for its workflow threads; V8 takes this flag for every isolate
   // created from now on, which is the next thread the SDK starts (this thread's heap is sized already).
