@@ -11,9 +11,9 @@ import {
 import { randomUUID } from 'node:crypto';
 import { policyFor, type Config } from '../config';
 import { ONCALL_MESSAGES_CALL_ID, onCallWorkflowIdFor } from '../contract/onCall';
-import { initialDispatchState } from '../domain/dispatch/dispatchState';
+import { awaitsAccept, initialDispatchState, jobInProgress } from '../domain/dispatch/dispatchState';
 import { replyCodeFor } from '../domain/dispatch/replyCode';
-import type { CallerText, DispatchInput, DispatchRequest, DispatchState, ReplyResult, TechnicianReply } from '../domain/types';
+import type { CallerText, DispatchInput, DispatchRequest, DispatchState, DispatchStatus, ReplyResult, TechnicianReply } from '../domain/types';
 import {
   DispatchCallerPhoneKey,
   DispatchReplyCodeKey,
@@ -200,13 +200,14 @@ export class DispatchService {
     const pages: Array<RecentPage & { startedAt: number }> = [];
     for await (const wf of this.client.workflow.list({ query })) {
       const replyCode = wf.typedSearchAttributes.get(DispatchReplyCodeKey);
-      const status = wf.typedSearchAttributes.get(DispatchStatusKey);
+      const status = wf.typedSearchAttributes.get(DispatchStatusKey) as DispatchStatus | undefined;
       if (!replyCode) continue;
+      const running = wf.status.name === 'RUNNING';
       pages.push({
         callId: wf.workflowId.slice(WORKFLOW_ID_PREFIX.length),
         replyCode,
-        open: wf.status.name === 'RUNNING' && (status === 'PAGING' || status === 'UNANSWERED'),
-        inProgress: wf.status.name === 'RUNNING' && (status === 'ACCEPTED' || status === 'ON_SITE'),
+        open: running && awaitsAccept(status),
+        inProgress: running && jobInProgress(status),
         startedAt: wf.startTime.getTime(),
       });
     }

@@ -15,7 +15,7 @@ import { callerMessageUpdate, deliverySignal, describeSignal, replyUpdate, state
 import { DispatchPagedPhonesKey, DispatchStatusKey, DispatchTechnicianKey } from '../../src/contract/searchAttributes';
 import { escalationRow } from '../../src/domain/dispatch/auditRows';
 import { nextOpening } from '../../src/domain/dispatch/businessHours';
-import { initialDispatchState } from '../../src/domain/dispatch/dispatchState';
+import { initialDispatchState, jobInProgress } from '../../src/domain/dispatch/dispatchState';
 import { escalationRound, pageValiditySeconds, type LadderStep } from '../../src/domain/dispatch/escalationPolicy';
 import * as text from '../../src/domain/dispatch/messages';
 import { etaAt, judgeReply, replyRefusal } from '../../src/domain/dispatch/replyDecision';
@@ -287,7 +287,7 @@ class Dispatch {
     const busyUntil = acceptedAt + (policy.busyForMs ?? DEFAULT_BUSY_FOR_MS);
     let checkedIn = -1;
     let alerted = -1;
-    while (this.jobOpen() && Date.now() < busyUntil) {
+    while (jobInProgress(this.state.status) && Date.now() < busyUntil) {
       const revision = this.state.eta?.revision ?? 0;
       const expected = this.state.eta ? Date.parse(this.state.eta.at) : acceptedAt + (policy.defaultEtaMs ?? DEFAULT_ETA_MS);
       const waitingForArrival = this.state.status === 'ACCEPTED';
@@ -318,7 +318,7 @@ class Dispatch {
     }
     // Still ACCEPTED or ON_SITE after BUSY_FOR: the dispatch closes with that status, its technician free.
     this.state.nextArrivalCheckAt = undefined;
-    if (this.jobOpen()) this.showJob(`closed ${this.clock(new Date().toISOString())}: BUSY_FOR passed without DONE`);
+    if (jobInProgress(this.state.status)) this.showJob(`closed ${this.clock(new Date().toISOString())}: BUSY_FOR passed without DONE`);
     await this.outbox.settled();
   }
 
@@ -335,10 +335,6 @@ class Dispatch {
     if (completedAt) lines.push(`completed ${this.clock(completedAt)}`);
     if (closing) lines.push(closing);
     setCurrentDetails(lines.join('\n\n'));
-  }
-
-  private jobOpen(): boolean {
-    return this.state.status === 'ACCEPTED' || this.state.status === 'ON_SITE';
   }
 
   /** The technician is late: one SMS per ETA asking them to report arrival or a new ETA. */
@@ -486,7 +482,7 @@ class Dispatch {
     const number = messages.length;
     this.audit.dispatchEvent('CALLER_MESSAGE', `caller-message/${number}`, { recipient: incoming.phone, detail: message.text });
     const assigned = this.state.assigned;
-    const passOnNow = Boolean(assigned) && this.jobOpen() && patched('caller-messages');
+    const passOnNow = Boolean(assigned) && jobInProgress(this.state.status) && patched('caller-messages');
     if (assigned && passOnNow) this.forwardCallerText(message, number, assigned);
     return text.callerStatusReply({
       businessName: this.input.businessName,

@@ -1,6 +1,6 @@
 // A dispatch as it starts, before anything was sent: the workflow's first state, and what the API
 // answers for a dispatch it just created. Pure: the workflow sandbox imports it.
-import type { DispatchInput, DispatchState } from '../types';
+import type { DispatchInput, DispatchState, DispatchStatus } from '../types';
 
 export function initialDispatchState(input: DispatchInput): DispatchState {
   return {
@@ -16,4 +16,14 @@ export function initialDispatchState(input: DispatchInput): DispatchState {
     messages: [],
     calls: [],
   };
+}
+
+/** Still waiting for an accept: paging, or unanswered within its grace for late accepts. */
+export function awaitsAccept(status: DispatchStatus | undefined): boolean {
+  return status === 'PAGING' || status === 'UNANSWERED';
+}
+
+/** Accepted and not yet done: the technician is on the way or on site (spec section 11). */
+export function jobInProgress(status: DispatchStatus | undefined): boolean {
+  return status === 'ACCEPTED' || status === 'ON_SITE';
 }

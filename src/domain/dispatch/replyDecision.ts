@@ -15,6 +15,7 @@ import {
   formatLocalClock,
   notYourJobReply,
 } from './messages';
+import { jobInProgress } from './dispatchState';
 import { pagedPhones } from './sentMessages';
 
 /** Why a reply is refused before it reaches the dispatch's history, or undefined to take it. */
@@ -58,8 +59,7 @@ export function judgeReply(reply: TechnicianReply, context: ReplyContext): Reply
         ? { outcome: 'unchanged', message: notYourJobReply({ replyCode, assignedTo: state.assigned.name }) }
         : { outcome: 'already_taken', message: alreadyTakenReply({ name: state.assigned.name, replyCode }) };
     }
-    const open = state.status === 'ACCEPTED' || state.status === 'ON_SITE';
-    if (!context.followsJob || !open) {
+    if (!context.followsJob || !jobInProgress(state.status)) {
       if (jobReport) return { outcome: 'closed', message: closedReply({ replyCode, status: state.status }) };
       return { outcome: 'already_yours', message: alreadyYoursReply({ replyCode }) };
     }
