@@ -3,6 +3,7 @@
 import ms from 'ms';
 import path from 'node:path';
 import { parseBusinessHours } from './domain/dispatch/businessHours';
+import { JOB_TIMER_DEFAULTS } from './domain/dispatch/escalationPolicy';
 import type { BusinessHours, DispatchPolicy, Urgency } from './domain/types';
 import { toE164 } from './domain/phone';
 import { PROJECT_ROOT } from './projectRoot';
@@ -84,8 +85,10 @@ export interface Config {
   workerMemoryMb?: number;
 }
 
-function duration(env: Env, name: string, fallback: string): number {
+/** A duration setting in ms; `fallback` is a duration like "90s", or ms when the default lives in the domain. */
+function duration(env: Env, name: string, fallback: string | number): number {
   const raw = env[name] ?? fallback;
+  if (typeof raw === 'number') return raw;
   const value = /^\d+$/.test(raw) ? Number(raw) * 1000 : ms(raw as ms.StringValue);
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new ConfigError(name, `must be a duration like 90s, 2m or 1h (got "${raw}")`);
@@ -220,9 +223,9 @@ export function loadConfig(env: Env = process.env): Config {
       statusCheckMs: duration(env, 'DISPATCH_STATUS_CHECK', '60s'),
       voiceFollowUp: boolean(env, 'DISPATCH_VOICE', true),
       ringEveryMs: env.DISPATCH_VOICE_REPEAT ? duration(env, 'DISPATCH_VOICE_REPEAT', '2m') : undefined,
-      defaultEtaMs: duration(env, 'DEFAULT_ETA', '60m'),
-      arrivalGraceMs: duration(env, 'ARRIVAL_GRACE', '15m'),
-      busyForMs: duration(env, 'BUSY_FOR', '4h'),
+      defaultEtaMs: duration(env, 'DEFAULT_ETA', JOB_TIMER_DEFAULTS.defaultEtaMs),
+      arrivalGraceMs: duration(env, 'ARRIVAL_GRACE', JOB_TIMER_DEFAULTS.arrivalGraceMs),
+      busyForMs: duration(env, 'BUSY_FOR', JOB_TIMER_DEFAULTS.busyForMs),
     },
     schedule: {
       refreshMs: duration(env, 'ROSTER_REFRESH', '60s'),

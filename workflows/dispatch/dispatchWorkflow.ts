@@ -16,7 +16,7 @@ import { DispatchPagedPhonesKey, DispatchStatusKey, DispatchTechnicianKey } from
 import { escalationRow } from '../../src/domain/dispatch/auditRows';
 import { nextOpening } from '../../src/domain/dispatch/businessHours';
 import { initialDispatchState, jobInProgress } from '../../src/domain/dispatch/dispatchState';
-import { escalationRound, pageValiditySeconds, type LadderStep } from '../../src/domain/dispatch/escalationPolicy';
+import { escalationRound, jobTimers, pageValiditySeconds, type LadderStep } from '../../src/domain/dispatch/escalationPolicy';
 import * as text from '../../src/domain/dispatch/messages';
 import { etaAt, judgeReply, replyRefusal } from '../../src/domain/dispatch/replyDecision';
 import {
@@ -50,10 +50,6 @@ import { AuditLane } from './auditLane';
 import { DeliveryTracking } from './deliveryTracking';
 import { Outbox } from './outbox';
 
-/** Defaults for dispatches whose policy predates these settings (spec section 7). */
-const DEFAULT_ETA_MS = 60 * 60_000;
-const DEFAULT_ARRIVAL_GRACE_MS = 15 * 60_000;
-const DEFAULT_BUSY_FOR_MS = 4 * 60 * 60_000;
 /** what a dispatch keeps of one caller's text (an SMS is at most 1600 characters) */
 const MAX_CALLER_TEXT = 1600;
 
@@ -280,16 +276,15 @@ class Dispatch {
    * a new ETA starts both again. ETA, ARRIVED and DONE themselves are applied by onReply.
    */
   private async followJob(): Promise<void> {
-    const policy = this.input.policy;
-    const grace = policy.arrivalGraceMs ?? DEFAULT_ARRIVAL_GRACE_MS;
+    const { arrivalGraceMs: grace, busyForMs, defaultEtaMs } = jobTimers(this.input.policy);
     const assigned = this.state.assigned!;
     const acceptedAt = Date.parse(assigned.acceptedAt);
-    const busyUntil = acceptedAt + (policy.busyForMs ?? DEFAULT_BUSY_FOR_MS);
+    const busyUntil = acceptedAt + busyForMs;
     let checkedIn = -1;
     let alerted = -1;
     while (jobInProgress(this.state.status) && Date.now() < busyUntil) {
       const revision = this.state.eta?.revision ?? 0;
-      const expected = this.state.eta ? Date.parse(this.state.eta.at) : acceptedAt + (policy.defaultEtaMs ?? DEFAULT_ETA_MS);
+      const expected = this.state.eta ? Date.parse(this.state.eta.at) : acceptedAt + defaultEtaMs;
       const waitingForArrival = this.state.status === 'ACCEPTED';
       if (waitingForArrival && checkedIn !== revision && Date.now() >= expected + grace) {
         checkedIn = revision;
