@@ -419,28 +419,22 @@ export function callerMessageForward(p: { replyCode: string; callerPhone: string
 
 /** e.g. "Mon Mar 9, 8:00 AM" in the business's zone; built from parts to keep it GSM-7 on every ICU. */
 export function formatLocalTime(iso: string, timeZone: string): string {
-  const instant = new Date(iso);
-  if (Number.isNaN(instant.getTime())) throw new Error(`not an ISO time: ${iso}`);
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'short',
-    month: 'short',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-    hour12: true,
-  }).formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const part = localParts(iso, timeZone, { weekday: 'short', month: 'short', day: 'numeric' });
   return `${part('weekday')} ${part('month')} ${part('day')}, ${part('hour')}:${part('minute')} ${part('dayPeriod')}`;
 }
 
 /** e.g. "9:40 PM" in the business's zone: the ETA a caller and technician read. */
 export function formatLocalClock(iso: string, timeZone: string): string {
+  const part = localParts(iso, timeZone, {});
+  return `${part('hour')}:${part('minute')} ${part('dayPeriod')}`;
+}
+
+/** The parts of an instant on the business's 12-hour clock, plus the date fields asked for. */
+function localParts(iso: string, timeZone: string, date: Intl.DateTimeFormatOptions): (type: Intl.DateTimeFormatPartTypes) => string {
   const instant = new Date(iso);
   if (Number.isNaN(instant.getTime())) throw new Error(`not an ISO time: ${iso}`);
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: '2-digit', hour12: true }).formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('hour')}:${part('minute')} ${part('dayPeriod')}`;
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, ...date, hour: 'numeric', minute: '2-digit', hour12: true }).formatToParts(instant);
+  return (type) => parts.find((p) => p.type === type)?.value ?? '';
 }
 
 // ---------------------------------------------------------------- the on-call schedule
