@@ -3,6 +3,11 @@
 
 /** No 0/O, 1/I/L: codes are read off a phone screen and typed back. */
 export const REPLY_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+/**
+ * A code starts with a letter: every ETA a technician types starts with a digit (`40`, `1h30`,
+ * `234m`), so `YES <code>` never reads as an accept with minutes (a code like 8H45 did).
+ */
+const FIRST_CHARACTER_ALPHABET = REPLY_CODE_ALPHABET.replace(/[0-9]/g, '');
 
 const FNV_OFFSET_BASIS = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -36,7 +41,8 @@ export function replyCodeFor(callId: string, length = 4): string {
   // carry enough bits for 8 characters of a 31-letter alphabet.
   let code = '';
   for (let position = 0; position < length; position++) {
-    code += REPLY_CODE_ALPHABET[avalanche(fnv1a(callId, position)) % REPLY_CODE_ALPHABET.length];
+    const alphabet = position === 0 ? FIRST_CHARACTER_ALPHABET : REPLY_CODE_ALPHABET;
+    code += alphabet[avalanche(fnv1a(callId, position)) % alphabet.length];
   }
   return code;
 }

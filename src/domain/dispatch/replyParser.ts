@@ -81,8 +81,8 @@ const CODE_PATTERN = /^[A-Z0-9]{3,8}$/;
 /**
  * Reads a reply. The word comes first, then the job's code, then (for YES and ETA) the minutes;
  * further words are the technician's own and do not stop the reply (`YES K7QP on my way`). A word
- * in the code's place that reads as minutes is minutes (`YES 40`, `ETA 1h30`): codes are never
- * made of digits and a unit alone.
+ * in the code's place that reads as minutes is minutes (`YES 40`, `ETA 1h30`): minutes start with a
+ * digit, codes never do (replyCode.ts).
  */
 export function parseReply(body: string): ParsedReply {
   const words = body.trim().toUpperCase().split(/\s+/).filter((w) => w.length > 0);

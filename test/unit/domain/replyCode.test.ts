@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { REPLY_CODE_ALPHABET, replyCodeFor } from '../../../src/domain/dispatch/replyCode';
+import { parseEtaMinutes, parseReply } from '../../../src/domain/dispatch/replyParser';
 
 describe('replyCodeFor', () => {
   it('is stable for the same callId', () => {
@@ -15,6 +16,15 @@ describe('replyCodeFor', () => {
       const code = replyCodeFor(`call-${i}`, length);
       expect(code).toMatch(new RegExp(`^[${REPLY_CODE_ALPHABET}]{${length}}$`));
       expect(code).not.toMatch(/[01OIL]/);
+    }
+  });
+
+  it('never reads as an ETA: a code starts with a letter, so YES <code> is never an accept with minutes', () => {
+    for (let i = 0; i < 5000; i++) {
+      const code = replyCodeFor(`CA${i}`);
+      expect(code).toMatch(/^[A-Z]/);
+      expect(parseEtaMinutes(code), code).toBeUndefined();
+      expect(parseReply(`YES ${code}`)).toEqual({ kind: 'accept', code });
     }
   });
 
