@@ -39,6 +39,10 @@ const DISPATCH_ACTIVITIES = [
   'loadRoster',
   'loadOnCall',
   'reportOutcome',
+  'onCallNow',
+  'pageTechnician',
+  'tellPhones',
+  'wakeTechnician',
   'planOnCall',
   'forwardAudit',
 ] as const satisfies readonly (keyof PagingActivities)[];

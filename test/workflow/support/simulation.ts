@@ -10,9 +10,11 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { dispatchInputFor } from '../../../src/client/dispatchService';
 import { loadConfig, type Config } from '../../../src/config';
-import type { AuditForwardActivities, DispatchActivities } from '../../../src/contract/activities';
+import { createPhoneActivities } from '../../../activities/phone/phoneActivities';
+import type { AuditForwardActivities, DispatchActivities, PhoneActivities } from '../../../src/contract/activities';
 import { auditTaskQueueFor, type AuditOp } from '../../../src/contract/audit';
 import { callerMessageUpdate, deliverySignal, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from '../../../src/contract/dispatch';
+import { bundleDeliverySignal, phoneOfBundleCallId, phoneWorkflowIdFor } from '../../../src/contract/phone';
 import { SEARCH_ATTRIBUTES } from '../../../src/contract/searchAttributes';
 import { mergeRow } from '../../../src/domain/airtable/rowMerge';
 import { replyCodeFor } from '../../../src/domain/dispatch/replyCode';
@@ -26,8 +28,11 @@ import type {
   DispatchState,
   MessageKind,
   ReplyResult,
+  SmsRequest,
   Technician,
   TechnicianReply,
+  Tier,
+  VoiceCallRequest,
 } from '../../../src/domain/types';
 import { ensureTestServer } from '../../../src/temporal/testServer';
 import { onCallAt, type Override, type Rotation, type Schedule } from '../../../src/domain/roster/schedule';
@@ -98,20 +103,26 @@ export class Simulation {
       await registerSearchAttributes(env);
       // The activities of a running worker are fixed; each test gets fresh fakes behind them.
       const current = () => sim!;
-      const dispatchActivities: DispatchActivities = {
-        sendSms: (req) => current().twilio.sendSms(req),
+      const taskQueue = `sim-${randomUUID().slice(0, 8)}`;
+      const twilio = {
+        sendSms: (req: SmsRequest) => current().twilio.sendSms(req),
+        ringTechnician: (req: VoiceCallRequest) => current().twilio.ringTechnician(req),
+      };
+      // Who is on call at the simulated moment the step pages (the server's skipped clock).
+      const loadOnCall = async (tier: Tier) => {
+        const { technicians, ...schedule } = current().schedule();
+        return onCallAt({ technicians, ...schedule }, tier, Context.current().info.currentAttemptScheduledTimestampMs);
+      };
+      const dispatchActivities: DispatchActivities & PhoneActivities = {
+        ...twilio,
         fetchMessageStatus: (sid) => current().twilio.fetchMessageStatus(sid),
-        ringTechnician: (req) => current().twilio.ringTechnician(req),
         loadRoster: async () => current().roster,
-        // Who is on call at the simulated moment the step pages (the server's skipped clock).
-        loadOnCall: async (tier) => {
-          const { technicians, ...schedule } = current().schedule();
-          return onCallAt({ technicians, ...schedule }, tier, Context.current().info.currentAttemptScheduledTimestampMs);
-        },
+        loadOnCall,
         reportOutcome: async (outcome) => void current().outcomes.push(outcome),
+        // The phones' workflows are the real ones, on the same worker; only Twilio is faked.
+        ...createPhoneActivities({ taskQueue, loadOnCall, twilio }),
       };
       const forward: AuditForwardActivities = { forwardAudit: async (ops) => void current().audit.push(...ops) };
-      const taskQueue = `sim-${randomUUID().slice(0, 8)}`;
       const workers = await Promise.all([
         Worker.create({
           connection: env.nativeConnection,
@@ -144,8 +155,18 @@ export class Simulation {
   /** Fresh phones, roster and records for the next test; any dispatch still running is ended. */
   async reset(): Promise<void> {
     await Promise.all(this.calls.map((c) => c.endIfRunning()));
+    // Each test starts with phones that know nothing: a day later every busy job, bundle window,
+    // wake-up window and recent job has lapsed, and the phones' workflows have ended on their own.
+    // (Ending them from outside stops the test server's clock skipping: a cancelled or terminated
+    // workflow's task times out first.)
+    if (this.calls.length > 0) await this.advance('1 day');
     this.calls = [];
-    this.twilio = new FakeTwilio((callId, report) => this.env.client.workflow.getHandle(workflowIdFor(callId)).signal(deliverySignal, report));
+    this.twilio = new FakeTwilio((callId, report) => {
+      // A bundle's callbacks go to its phone's workflow, as the API sends them.
+      const bundlePhone = phoneOfBundleCallId(callId);
+      if (bundlePhone) return this.env.client.workflow.getHandle(phoneWorkflowIdFor(bundlePhone)).signal(bundleDeliverySignal, report);
+      return this.env.client.workflow.getHandle(workflowIdFor(callId)).signal(deliverySignal, report);
+    });
     this.roster = ROSTER;
     this.rotations = [];
     this.overrides = [];
@@ -199,7 +220,8 @@ export class Simulation {
  * tests, fresh phones and records after each, stopped after all. Used like the Simulation itself.
  */
 export function simulationForTests(opts: Parameters<typeof Simulation.start>[0] = {}): Simulation {
-  vi.setConfig({ testTimeout: 15_000 });
+  // A reset lets a simulated day pass so the phones' workflows forget the test (see reset).
+  vi.setConfig({ testTimeout: 15_000, hookTimeout: 60_000 });
   let current: Simulation | undefined;
   beforeAll(async () => {
     current = await Simulation.start(opts);
@@ -362,7 +384,8 @@ export class Call {
     const deadline = Date.now() + 5_000;
     while (this.started === undefined) {
       const history = await this.handle.fetchHistory();
-      const firstSend = history.events?.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendSms');
+      // A page is the phone workflow's (pageTechnician) in dispatches since section 10, a plain send before.
+      const firstSend = history.events?.find((e) => ['sendSms', 'pageTechnician'].includes(e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''));
       this.started = optionalTsToMs(firstSend?.eventTime);
       if (this.started === undefined) {
         if (Date.now() > deadline) throw new Error(`${this.callId} never sent a text`);

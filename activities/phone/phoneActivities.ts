@@ -1,0 +1,113 @@
+// The dispatch's side of the phones' workflows (spec section 10). A page is registered with its
+// phone's workflow before anything is sent, so a reply typed the instant it arrives finds it; the
+// answer says whether this activity sends it now or the phone's workflow sends it in a bundle.
+import { Context } from '@temporalio/activity';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { OnCallTechnician, PhoneActivities } from '../../src/contract/activities';
+import { availabilityQuery, jobNoticeSignal, pageUpdate, phoneWorkflowIdFor, ringUpdate, unreachableSignal } from '../../src/contract/phone';
+import { pageText } from '../../src/domain/dispatch/messages';
+import type { PhoneAvailability } from '../../src/domain/phone/phoneLedger';
+import { flagsRoster } from '../../src/domain/twilio/errorClassification';
+import type { Technician, Tier } from '../../src/domain/types';
+import type { TwilioActivities } from '../twilio/activities';
+
+const TIERS: Tier[] = [1, 2, 3];
+/** A phone's workflow answers a query in milliseconds; a stuck one must not hold up a step. */
+const QUERY_DEADLINE_MS = 5_000;
+
+export interface PhoneActivityOptions {
+  taskQueue: string;
+  loadOnCall(tier: Tier): Promise<Technician[]>;
+  twilio: Pick<TwilioActivities, 'sendSms' | 'ringTechnician'>;
+}
+
+export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActivities {
+  const client = (): Client => Context.current().client;
+  /** The phone's workflow, started if it has none running: every way in creates it. */
+  const startPhone = (phone: string) =>
+    new WithStartWorkflowOperation('phoneWorkflow', {
+      workflowId: phoneWorkflowIdFor(phone),
+      taskQueue: opts.taskQueue,
+      args: [{ phone }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+
+  async function availabilityOf(phone: string): Promise<PhoneAvailability> {
+    try {
+      const handle = client().workflow.getHandle(phoneWorkflowIdFor(phone));
+      return await client().connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(availabilityQuery));
+    } catch (err) {
+      // No workflow yet: never paged, so free and reachable.
+      if (err instanceof WorkflowNotFoundError) return {};
+      throw err;
+    }
+  }
+
+  return {
+    async onCallNow() {
+      const byTier = await Promise.all(TIERS.map((tier) => opts.loadOnCall(tier)));
+      const phones = [...new Set(byTier.flat().map((t) => t.phone))];
+      const known = new Map(await Promise.all(phones.map(async (phone) => [phone, await availabilityOf(phone)] as const)));
+      const withAvailability = (t: Technician): OnCallTechnician => ({ ...t, ...known.get(t.phone) });
+      return { 1: byTier[0]!.map(withAvailability), 2: byTier[1]!.map(withAvailability), 3: byTier[2]!.map(withAvailability) };
+    },
+
+    async pageTechnician({ callReceivedAt, ...req }) {
+      const plan = await client().workflow.executeUpdateWithStart(pageUpdate, {
+        args: [req],
+        // A retried attempt gets the answer the first one got.
+        updateId: req.key,
+        startWorkflowOperation: startPhone(req.phone),
+      });
+      if (plan.held) return { replyCode: plan.replyCode, held: true, sendAt: plan.sendAt };
+      const body = pageText({ ...req.page, replyCode: plan.replyCode, busyWith: plan.busyWith });
+      const result = await opts.twilio.sendSms({
+        idempotencyKey: req.key,
+        callId: req.callId,
+        to: req.phone,
+        body,
+        kind: req.kind,
+        ...(req.validitySeconds === undefined ? {} : { validitySeconds: req.validitySeconds }),
+        ...(callReceivedAt === undefined ? {} : { callReceivedAt }),
+      });
+      if (!result.ok && flagsRoster(result.errorCode)) {
+        await client().workflow.getHandle(phoneWorkflowIdFor(req.phone)).signal(unreachableSignal, { errorCode: result.errorCode });
+      }
+      return { replyCode: plan.replyCode, held: false, result };
+    },
+
+    async tellPhones(notices) {
+      await Promise.all(
+        notices.map(async ({ phone, ...notice }) => {
+          // News that opens something starts the phone's workflow; news that closes needs one running.
+          if (notice.change === 'assigned' || notice.change === 'caller-open') {
+            await client().workflow.signalWithStart('phoneWorkflow', {
+              workflowId: phoneWorkflowIdFor(phone),
+              taskQueue: opts.taskQueue,
+              args: [{ phone }],
+              signal: jobNoticeSignal,
+              signalArgs: [notice],
+            });
+            return;
+          }
+          await client()
+            .workflow.getHandle(phoneWorkflowIdFor(phone))
+            .signal(jobNoticeSignal, notice)
+            .catch((err: unknown) => {
+              if (!(err instanceof WorkflowNotFoundError)) throw err;
+            });
+        }),
+      );
+    },
+
+    async wakeTechnician({ windowMs, at, ...req }) {
+      const ring = await client().workflow.executeUpdateWithStart(ringUpdate, {
+        args: [{ key: req.idempotencyKey, callId: req.callId, windowMs, at }],
+        updateId: req.idempotencyKey,
+        startWorkflowOperation: startPhone(req.to),
+      });
+      if (!ring) return { ok: false, skipped: true };
+      return opts.twilio.ringTechnician(req);
+    },
+  };
+}

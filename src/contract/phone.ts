@@ -1,0 +1,55 @@
+// Messages of the phone workflow: one durable owner per phone number (spec section 10), shared by
+// the dispatch workflow, the activities that reach it and the API that routes replies through it.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneView, RingRequest } from '../domain/phone/phoneLedger';
+import type { DeliveryStatus, SmsResult } from '../domain/types';
+
+export type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneView, RingRequest };
+
+export const PHONE_WORKFLOW_PREFIX = 'phone-';
+export const phoneWorkflowIdFor = (phone: string): string => `${PHONE_WORKFLOW_PREFIX}${phone}`;
+
+/**
+ * The call id a bundled SMS carries in its status callback: its callbacks go to the phone's
+ * workflow, which passes them to every job in the bundle.
+ */
+const BUNDLE_CALL_ID_PREFIX = 'bundle:';
+export const bundleCallIdFor = (phone: string): string => `${BUNDLE_CALL_ID_PREFIX}${phone}`;
+export const phoneOfBundleCallId = (callId: string): string | undefined =>
+  callId.startsWith(BUNDLE_CALL_ID_PREFIX) ? callId.slice(BUNDLE_CALL_ID_PREFIX.length) : undefined;
+
+/**
+ * A dispatch asks to page this phone. The answer says which code the phone quotes for the job,
+ * the job the technician is busy with (named in the page), and whether the page goes out now (the
+ * caller sends it) or is held for a bundle the phone's workflow sends.
+ */
+export const pageUpdate = defineUpdate<PagePlan, [PageRequest]>('page');
+
+/** A wake-up call is about to be placed: true when this phone was not rung within the window. */
+export const ringUpdate = defineUpdate<boolean, [RingRequest]>('ring');
+
+/** A job's news for this phone: assigned to it, closed, released; a caller's dispatch opened or closed. */
+export const jobNoticeSignal = defineSignal<[JobNotice]>('job');
+
+/** A send to this phone failed for good (opted out, not a mobile): later dispatches skip it. */
+export const unreachableSignal = defineSignal<[{ errorCode: number }]>('unreachable');
+
+/** The number texted START: it can be paged again. */
+export const reachableSignal = defineSignal<[]>('reachable');
+
+/** A status callback of a bundled SMS, by its key. */
+export const bundleDeliverySignal = defineSignal<[{ key: string; messageSid: string; status: DeliveryStatus; errorCode?: number }]>('bundleDelivery');
+
+/** Where this phone stands for reply routing: open dispatches it called, its jobs with their codes. */
+export const phoneViewQuery = defineQuery<PhoneView>('view');
+
+/** Busy or free, reachable or not: what a dispatch's step needs to choose whom to page. */
+export const availabilityQuery = defineQuery<PhoneAvailability>('availability');
+
+/** To a dispatch: a page it asked for went out in a bundle (or was withdrawn, its job closed). */
+export interface PageSent {
+  key: string;
+  result: SmsResult | { ok: false; withdrawn: true };
+  sentAt: string;
+}
+export const pageSentSignal = defineSignal<[PageSent]>('pageSent');
