@@ -12,6 +12,9 @@ import { createTwilioClient } from '../activities/twilio/client';
 import setup from '../test/support/globalSetup';
 import { ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, ROSTER, Stack } from '../test/support/stack';
 import { waitFor } from '../test/support/wait';
+import { firstPageAtRate, newCallId as callId, pageWatcher } from './pages';
+import { cleanUpOnExit } from './running';
+import { withStack } from './servers';
 import { percentile } from './stats';
 import { followUpAfterKill, rssWithWaiting, workerStartup } from './worker';
 
@@ -23,32 +26,6 @@ const tier1 = ROSTER[0]!.phone;
 const rows: Array<[string, string]> = [];
 
 const ms = (v: number) => `${v.toFixed(0)} ms`;
-const callId = () => `CAb${randomUUID().replace(/-/g, '')}`;
-
-async function withStack<T>(env: Record<string, string>, run: (stack: Stack) => Promise<T>): Promise<T> {
-  const stack = await Stack.start({ env: { DISPATCH_VOICE: 'false', ...env } });
-  try {
-    return await run(stack);
-  } finally {
-    await stack.stop();
-  }
-}
-
-/** Starts dispatches at a fixed rate (open loop) and times each one's first page. */
-async function firstPageAtRate(stack: Stack, perSecond: number, total: number): Promise<{ latencies: number[]; achieved: number }> {
-  const latencies: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: total }, async (_, i) => {
-      await new Promise((r) => setTimeout(r, (i * 1000) / perSecond));
-      const t0 = performance.now();
-      const { dispatch } = await stack.startDispatch({ callId: callId(), callerPhone: '+12125550190', urgency: 'emergency', summary: 'Bench call' });
-      await waitFor('first page', () => stack.twilio.state.messages({ to: tier1 }).some((m) => m.body.includes(dispatch.replyCode)), 120_000, 5);
-      latencies.push(performance.now() - t0);
-    }),
-  );
-  return { latencies, achieved: total / ((performance.now() - started) / 1000) };
-}
 
 /** The floor: an express handler that sends one SMS straight to the Twilio stand-in. */
 async function directFloor(total: number): Promise<number[]> {
@@ -131,12 +108,16 @@ async function memoryFigures(counts: number[]): Promise<void> {
 
 async function main(): Promise<void> {
   const loadAtStart = os.loadavg()[0]!;
+  cleanUpOnExit();
   await setup();
   const floor = runs('floor') || runs('rates') ? await directFloor(200) : [];
   if (floor.length) rows.push(['direct express → Twilio stand-in (floor), 200 sends', `p50 ${ms(percentile(floor, 50))}, p99 ${ms(percentile(floor, 99))}`]);
 
   for (const [rate, total] of runs('rates') ? ([[10, 100], [50, 250]] as const) : []) {
-    const { latencies, achieved } = await withStack({ DISPATCH_T1: '30m', DISPATCH_T2: '30m' }, (stack) => firstPageAtRate(stack, rate, total));
+    const { latencies, achieved } = await withStack({ DISPATCH_T1: '30m', DISPATCH_T2: '30m' }, async (stack) => {
+      const watcher = pageWatcher(stack, 120_000);
+      return firstPageAtRate(stack, watcher, rate, total).finally(() => watcher.stop());
+    });
     const p50 = percentile(latencies, 50);
     rows.push([
       `API → first page at ${rate}/s (${total} dispatches, achieved ${achieved.toFixed(1)}/s)`,
