@@ -3,7 +3,7 @@
 // processes, the Twilio and Airtable stand-ins in this process. No thresholds: figures only.
 //   npm run bench                 all scenarios
 //   npm run bench -- --quick      smaller counts (1,000 in flight instead of 10,000)
-//   npm run bench -- --only=rss   one group: floor, rates, timers, startup, crash, rss
+//   npm run bench -- --only=rss   one group: floor, rates, timers, startup, crash, rss, cost, replies
 import express from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -12,16 +12,19 @@ import { createTwilioClient } from '../activities/twilio/client';
 import setup from '../test/support/globalSetup';
 import { ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, ROSTER, Stack } from '../test/support/stack';
 import { waitFor } from '../test/support/wait';
+import { buildBareBundle } from './bare';
+import { costFigures } from './cost';
 import { firstPageAtRate, newCallId as callId, pageWatcher } from './pages';
+import { repliesFigures } from './replies';
 import { cleanUpOnExit } from './running';
 import { withStack } from './servers';
 import { percentile } from './stats';
 import { followUpAfterKill, rssWithWaiting, workerStartup } from './worker';
 
 const quick = process.argv.includes('--quick');
-/** `--only=timers` (or floor, rates, startup, crash, rss) runs one group of scenarios */
+/** `--only=timers` (or floor, rates, startup, crash, rss, cost, replies) runs one group of scenarios */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const runs = (group: 'floor' | 'rates' | 'timers' | 'startup' | 'crash' | 'rss') => !only || only === group;
+const runs = (group: 'floor' | 'rates' | 'timers' | 'startup' | 'crash' | 'rss' | 'cost' | 'replies') => !only || only === group;
 const tier1 = ROSTER[0]!.phone;
 const rows: Array<[string, string]> = [];
 
@@ -141,6 +144,11 @@ async function main(): Promise<void> {
   if (runs('startup')) await startupFigures(quick ? 3 : 7);
   if (runs('crash')) await crashFigures();
   if (runs('rss')) await memoryFigures(quick ? [1000] : [1000, 10_000]);
+  if (runs('cost')) {
+    await buildBareBundle();
+    rows.push(...(await costFigures(quick)));
+  }
+  if (runs('replies')) rows.push(...(await repliesFigures(quick)));
 
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(`\nAfter-hours dispatch benchmarks (${new Date().toISOString()})`);
