@@ -31,16 +31,20 @@ export async function costFigures(quick: boolean): Promise<Rows> {
     : { happy: 6, bareOneByOne: 10, atRate: 100, bare: 500, dispatches: 200, capMs: 90_000 };
   return withStack(COST_ENV, (stack) =>
     withBareWorkers(stack.temporal.address, 1, async (bare) => {
-      const rows: Rows = [];
-      rows.push(...(await perDispatchCost(stack, bare, counts.happy, counts.bareOneByOne)));
+      const timers = Object.entries(COST_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
+      const conditions: Rows = [[`cost: conditions`, `one dev server (in memory), 1 API, 1 worker, 1 bare worker; ${timers}, no wake-up calls`]];
+      // measured in this order, the run with the most left open last; printed in the issue's order
+      const perDispatch = await perDispatchCost(stack, bare, counts.happy, counts.bareOneByOne);
+      const latency: Rows = [];
+      const throughput: Rows = [];
       const watcher = pageWatcher(stack, counts.capMs);
       try {
         const bareAt10 = await bare.startToActivityAtRate(10, counts.atRate);
         const productAt10 = await firstPageAtRate(stack, watcher, 10, counts.atRate);
         const floor = percentile(bareAt10, 50);
         const p50 = percentile(productAt10.latencies, 50);
-        rows.push([`bare workflow start → activity start at 10/s (floor), ${counts.atRate} workflows`, `p50 ${ms(floor)}, p99 ${ms(percentile(bareAt10, 99))}`]);
-        rows.push([
+        latency.push([`bare workflow start → activity start at 10/s (floor), ${counts.atRate} workflows`, `p50 ${ms(floor)}, p99 ${ms(percentile(bareAt10, 99))}`]);
+        latency.push([
           `API → first page at 10/s, ${counts.atRate} dispatches (achieved ${productAt10.achieved.toFixed(1)}/s)`,
           `p50 ${ms(p50)}, p99 ${ms(percentile(productAt10.latencies, 99))}; p50 ${(p50 / floor).toFixed(2)}× the floor (target ≤ 1.5×)`,
         ]);
@@ -48,16 +52,16 @@ export async function costFigures(quick: boolean): Promise<Rows> {
         await bare.runMany('warm-up', 30, 30_000);
         const ceiling = await bare.runMany('ceiling', counts.bare, counts.capMs);
         const capped = (done: number, of: number) => (done < of ? `, ${done} of ${of} in the ${counts.capMs / 1000} s cap` : '');
-        rows.push([`ceiling: bare workflow + 1 activity, 1 bare worker, ${counts.bare} with 64 starts in flight`, `${ceiling.rate.toFixed(1)}/s completed${capped(ceiling.done, ceiling.count)}`]);
+        throughput.push([`ceiling: bare workflow + 1 activity, 1 bare worker, ${counts.bare} with 64 starts in flight`, `${ceiling.rate.toFixed(1)}/s completed${capped(ceiling.done, ceiling.count)}`]);
         const sustained = await sustainedDispatches(stack, watcher, { count: counts.dispatches, concurrency: 16, capMs: counts.capMs });
-        rows.push([
+        throughput.push([
           `dispatches sustained through the API (first pages/s), 16 in flight${capped(sustained.latencies.length, counts.dispatches)}`,
           `${sustained.rate.toFixed(1)}/s = ${((100 * sustained.rate) / ceiling.rate).toFixed(0)} % of the ceiling (target ≥ 85 %)`,
         ]);
       } finally {
         watcher.stop();
       }
-      return rows;
+      return [...conditions, ...throughput, ...latency, ...perDispatch];
     }),
   );
 }
@@ -126,7 +130,7 @@ async function perDispatchCost(stack: Stack, bare: BareWorkers, happy: number, b
  * through the Twilio stand-in) a second after her page, every text delivered and every delivery
  * check fired; then DONE, and its Calls row written COMPLETED. Returns when DONE was sent.
  */
-async function happyPath(stack: Stack): Promise<{ callId: string; doneAt: number }> {
+export async function happyPath(stack: Stack): Promise<{ callId: string; doneAt: number }> {
   const callId = newCallId('CAcost');
   const { dispatch } = await stack.startDispatch({ callId, callerPhone: '+12125550193', urgency: 'emergency', summary: 'Bench cost' });
   const code = dispatch.replyCode;

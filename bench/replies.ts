@@ -4,8 +4,8 @@
 // technician then accepted by the other, cancelled through the API, or left silent to run the
 // ladder to UNANSWERED. Replies go as inbound SMS through the Twilio stand-in (its signed webhook
 // to the API) 1–15 s after the text they answer reached the phone. Measured: the webhook's answer
-// time (request → TwiML), and lost races — a YES answered "yours" whose caller was told UNANSWERED
-// although the YES was sent before that text, and every caller who got both texts.
+// time (request → TwiML), and lost races — a YES answered "yours" whose caller was told UNANSWERED,
+// or a caller told both UNANSWERED and who comes — and whether the YES went before that text.
 import type { EmulatedMessage } from '../emulators/twilio/messageStore';
 import { customerAssignedText, customerUnansweredText } from '../src/domain/dispatch/messages';
 import { ROSTER, type Stack } from '../test/support/stack';
@@ -29,6 +29,8 @@ interface Reply {
   sentAt: number;
   answerMs: number;
   answer: string;
+  /** the webhook's HTTP status; undefined when it gave no answer in time */
+  status?: number;
   /** no answer within Twilio's webhook timeout */
   timedOut: boolean;
 }
@@ -109,8 +111,9 @@ export async function repliesUnderLoad(stack: Stack, opts: { perSecond: number; 
     const sentAt = Date.now();
     const t0 = performance.now();
     // The stand-in gives up after Twilio's 15 s, as Twilio does: the phone then gets no answer.
-    const answer = await stack.twilio.state.reply(phone, `${word} ${run.code}`).then((r) => r.replies.join(' '), () => undefined);
-    run.replies.push({ word, sentAt, answerMs: performance.now() - t0, answer: answer ?? '', timedOut: answer === undefined });
+    const answer = await stack.twilio.state.reply(phone, `${word} ${run.code}`).catch(() => undefined);
+    const answerMs = performance.now() - t0;
+    run.replies.push({ word, sentAt, answerMs, answer: answer?.replies.join(' ') ?? '', status: answer?.status, timedOut: !answer });
   };
 
   const follow = async (i: number, run: Run, tech: string, other: string) => {
@@ -171,21 +174,22 @@ function callerTexts(run: Run, inboxes: Inboxes) {
   return { unanswered: texts.find((m) => m.body === unanswered), assigned: texts.find((m) => assigned.some((a) => m.body.startsWith(a))) };
 }
 
-const acceptedYes = (run: Run) => run.replies.find((r) => r.word === 'YES' && r.answer.includes(`${run.code} is yours`));
+const answeredYours = (run: Run, r: Reply) => r.word === 'YES' && r.answer.includes(`${run.code} is yours`);
 
 function settled(run: Run, inboxes: Inboxes): boolean {
   if (run.failure || run.plan === 'cancel') return true;
   const { unanswered, assigned } = callerTexts(run, inboxes);
-  return acceptedYes(run) ? Boolean(assigned) : run.plan === 'silent' ? Boolean(unanswered) : true;
+  return run.replies.some((r) => answeredYours(run, r)) ? Boolean(assigned) : run.plan === 'silent' ? Boolean(unanswered) : true;
 }
 
 /** What went wrong for one dispatch, if anything, in the words of the figures. */
 interface Verdict {
+  /** a YES answered "yours" and the caller told UNANSWERED, or a caller told both */
+  lost: boolean;
+  /** …with the YES sent before the UNANSWERED text reached the caller */
+  yesFirst: boolean;
   bothTexts: boolean;
-  /** YES sent before the UNANSWERED text existed, answered "yours", and the caller told UNANSWERED */
-  lostRace: boolean;
-  /** YES sent after UNANSWERED, inside the grace period: the caller gets both texts by design */
-  lateAccept: boolean;
+  yoursButUnanswered: boolean;
   /** answered "yours" but the caller never heard who comes */
   unconfirmed: boolean;
 }
@@ -193,13 +197,16 @@ const verdicts = new WeakMap<Run, Verdict>();
 
 function classify(run: Run, inboxes: Inboxes): void {
   const { unanswered, assigned } = callerTexts(run, inboxes);
-  const yes = acceptedYes(run);
-  const sentBeforeUnanswered = Boolean(yes && unanswered && yes.sentAt < unanswered.dateCreated.getTime());
+  const yours = run.replies.some((r) => answeredYours(run, r));
+  const firstYes = run.replies.find((r) => r.word === 'YES');
+  const bothTexts = Boolean(unanswered && assigned);
+  const yoursButUnanswered = yours && Boolean(unanswered);
   verdicts.set(run, {
-    bothTexts: Boolean(unanswered && assigned),
-    lostRace: Boolean(yes && unanswered && sentBeforeUnanswered),
-    lateAccept: Boolean(yes && unanswered && !sentBeforeUnanswered),
-    unconfirmed: Boolean(yes && !assigned),
+    lost: bothTexts || yoursButUnanswered,
+    yesFirst: Boolean(unanswered && firstYes && firstYes.sentAt < unanswered.dateCreated.getTime()),
+    bothTexts,
+    yoursButUnanswered,
+    unconfirmed: yours && !assigned,
   });
 }
 
@@ -213,8 +220,8 @@ export function describeReplies(server: string, result: RepliesResult): Rows {
   const { runs } = result;
   const replies = runs.flatMap((r) => r.replies);
   const yes = runs.flatMap((run) => run.replies.filter((r) => r.word === 'YES').map((r) => ({ run, r })));
-  const notYours = yes.filter(({ run, r }) => !r.answer.includes(`${run.code} is yours`));
-  const other = notYours.find(({ r }) => !r.timedOut);
+  const notYours = yes.filter(({ run, r }) => !answeredYours(run, r));
+  const other = notYours.find(({ r }) => r.status === 200);
   const no = replies.filter((r) => r.word === 'NO');
   const count = (key: keyof Verdict) => runs.filter((run) => verdicts.get(run)?.[key]).length;
   const paged = runs.map((r) => r.pagedMs).filter((v): v is number => v !== undefined);
@@ -226,9 +233,14 @@ export function describeReplies(server: string, result: RepliesResult): Rows {
     [`${label}: webhook answer (request → TwiML), ${replies.length} replies`, `${spread(replies)}; YES ${spread(yes.map(({ r }) => r))}; NO ${spread(no)}`],
     [
       `${label}: answers`,
-      `${yes.length - notYours.length} of ${yes.length} YES "yours"${other ? ` (other: "${other.r.answer.slice(0, 60)}")` : ''}, ${no.filter((r) => /declined/.test(r.answer)).length} of ${no.length} NO "declined", ${replies.filter((r) => r.timedOut).length} webhooks timed out (Twilio's 15 s)`,
+      `${yes.length - notYours.length} of ${yes.length} YES "yours"${other ? ` (other: "${other.r.answer.slice(0, 60)}")` : ''}, ${no.filter((r) => /declined/.test(r.answer)).length} of ${no.length} NO "declined"; ${replies.filter((r) => r.timedOut).length} webhooks unanswered in Twilio's 15 s, ${replies.filter((r) => r.status !== undefined && r.status !== 200).length} answered with an HTTP error`,
     ],
-    [`${label}: lost races`, `${count('lostRace')} (YES sent before UNANSWERED, answered "yours", caller told UNANSWERED); ${count('bothTexts')} callers got both texts, ${count('lateAccept')} of them after a YES sent in the grace period; ${count('unconfirmed')} accepts never confirmed to the caller`],
+    [
+      `${label}: lost races`,
+      `${count('lost')}: ${count('yoursButUnanswered')} YES answered "yours" whose caller was told UNANSWERED, ${count('bothTexts')} callers told both; ` +
+        `in ${runs.filter((run) => verdicts.get(run)?.lost && verdicts.get(run)?.yesFirst).length} of them the YES was sent before the UNANSWERED text (the rest: a late YES in the grace period); ` +
+        `${count('unconfirmed')} YES answered "yours" whose caller never heard who comes`,
+    ],
     ...(failures.length ? [[`${label}: dispatches that failed`, `${failures.length}: ${[...new Set(failures.map((f) => f.failure))].slice(0, 3).join('; ')}`] as [string, string]] : []),
   ];
 }
