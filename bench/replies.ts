@@ -246,8 +246,8 @@ export function describeReplies(server: string, result: RepliesResult): Rows {
 }
 
 /** The same load on the dev server, then on the PostgreSQL-backed server. */
-export async function repliesFigures(quick: boolean): Promise<Rows> {
-  const opts = { perSecond: 8, seconds: quick ? 15 : 60 };
+export async function repliesFigures(quick: boolean, perSecond = 8): Promise<Rows> {
+  const opts = { perSecond, seconds: quick ? 15 : 60 };
   const timers = Object.entries(REPLIES_ENV).filter(([k]) => k.startsWith('DISPATCH')).map(([k, v]) => `${k}=${v}`).join(' ');
   const rows: Rows = [[`replies under load: conditions`, `${opts.perSecond}/s for ${opts.seconds} s, 1 API, 1 worker, replies ${REPLY_DELAY_MS.map((d) => d / 1000).join('–')} s after the text they answer; ${timers}, no wake-up calls`]];
   rows.push(...describeReplies('dev server (in memory)', await withStack(REPLIES_ENV, (stack) => repliesUnderLoad(stack, opts))));

@@ -4,6 +4,7 @@
 //   npm run bench                 all scenarios
 //   npm run bench -- --quick      smaller counts (1,000 in flight instead of 10,000)
 //   npm run bench -- --only=rss   one group: floor, rates, timers, startup, crash, rss, cost, replies
+//   npm run bench -- --only=replies --replies-rate=2   replies under another load than 8 dispatches/s
 import express from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -148,7 +149,8 @@ async function main(): Promise<void> {
     await buildBareBundle();
     rows.push(...(await costFigures(quick)));
   }
-  if (runs('replies')) rows.push(...(await repliesFigures(quick)));
+  const repliesRate = Number(process.argv.find((a) => a.startsWith('--replies-rate='))?.slice('--replies-rate='.length) ?? 8);
+  if (runs('replies')) rows.push(...(await repliesFigures(quick, repliesRate)));
 
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(`\nAfter-hours dispatch benchmarks (${new Date().toISOString()})`);
