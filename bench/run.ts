@@ -3,7 +3,8 @@
 // processes, the Twilio and Airtable stand-ins in this process. No thresholds: figures only.
 //   npm run bench                 all scenarios
 //   npm run bench -- --quick      smaller counts (1,000 in flight instead of 10,000)
-//   npm run bench -- --only=rss   one group: floor, rates, timers, startup, crash, rss
+//   npm run bench -- --only=rss   one group: floor, rates, timers, startup, crash, rss, cost, replies
+//   npm run bench -- --only=replies --replies-rate=2   replies under another load than 8 dispatches/s
 import express from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -12,43 +13,23 @@ import { createTwilioClient } from '../activities/twilio/client';
 import setup from '../test/support/globalSetup';
 import { ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, ROSTER, Stack } from '../test/support/stack';
 import { waitFor } from '../test/support/wait';
+import { buildBareBundle } from './bare';
+import { costFigures } from './cost';
+import { firstPageAtRate, newCallId as callId, pageWatcher } from './pages';
+import { repliesFigures } from './replies';
+import { cleanUpOnExit } from './running';
+import { withStack } from './servers';
 import { percentile } from './stats';
 import { followUpAfterKill, rssWithWaiting, workerStartup } from './worker';
 
 const quick = process.argv.includes('--quick');
-/** `--only=timers` (or floor, rates, startup, crash, rss) runs one group of scenarios */
+/** `--only=timers` (or floor, rates, startup, crash, rss, cost, replies) runs one group of scenarios */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const runs = (group: 'floor' | 'rates' | 'timers' | 'startup' | 'crash' | 'rss') => !only || only === group;
+const runs = (group: 'floor' | 'rates' | 'timers' | 'startup' | 'crash' | 'rss' | 'cost' | 'replies') => !only || only === group;
 const tier1 = ROSTER[0]!.phone;
 const rows: Array<[string, string]> = [];
 
 const ms = (v: number) => `${v.toFixed(0)} ms`;
-const callId = () => `CAb${randomUUID().replace(/-/g, '')}`;
-
-async function withStack<T>(env: Record<string, string>, run: (stack: Stack) => Promise<T>): Promise<T> {
-  const stack = await Stack.start({ env: { DISPATCH_VOICE: 'false', ...env } });
-  try {
-    return await run(stack);
-  } finally {
-    await stack.stop();
-  }
-}
-
-/** Starts dispatches at a fixed rate (open loop) and times each one's first page. */
-async function firstPageAtRate(stack: Stack, perSecond: number, total: number): Promise<{ latencies: number[]; achieved: number }> {
-  const latencies: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: total }, async (_, i) => {
-      await new Promise((r) => setTimeout(r, (i * 1000) / perSecond));
-      const t0 = performance.now();
-      const { dispatch } = await stack.startDispatch({ callId: callId(), callerPhone: '+12125550190', urgency: 'emergency', summary: 'Bench call' });
-      await waitFor('first page', () => stack.twilio.state.messages({ to: tier1 }).some((m) => m.body.includes(dispatch.replyCode)), 120_000, 5);
-      latencies.push(performance.now() - t0);
-    }),
-  );
-  return { latencies, achieved: total / ((performance.now() - started) / 1000) };
-}
 
 /** The floor: an express handler that sends one SMS straight to the Twilio stand-in. */
 async function directFloor(total: number): Promise<number[]> {
@@ -131,12 +112,16 @@ async function memoryFigures(counts: number[]): Promise<void> {
 
 async function main(): Promise<void> {
   const loadAtStart = os.loadavg()[0]!;
+  cleanUpOnExit();
   await setup();
   const floor = runs('floor') || runs('rates') ? await directFloor(200) : [];
   if (floor.length) rows.push(['direct express → Twilio stand-in (floor), 200 sends', `p50 ${ms(percentile(floor, 50))}, p99 ${ms(percentile(floor, 99))}`]);
 
   for (const [rate, total] of runs('rates') ? ([[10, 100], [50, 250]] as const) : []) {
-    const { latencies, achieved } = await withStack({ DISPATCH_T1: '30m', DISPATCH_T2: '30m' }, (stack) => firstPageAtRate(stack, rate, total));
+    const { latencies, achieved } = await withStack({ DISPATCH_T1: '30m', DISPATCH_T2: '30m' }, async (stack) => {
+      const watcher = pageWatcher(stack, 120_000);
+      return firstPageAtRate(stack, watcher, rate, total).finally(() => watcher.stop());
+    });
     const p50 = percentile(latencies, 50);
     rows.push([
       `API → first page at ${rate}/s (${total} dispatches, achieved ${achieved.toFixed(1)}/s)`,
@@ -160,6 +145,12 @@ async function main(): Promise<void> {
   if (runs('startup')) await startupFigures(quick ? 3 : 7);
   if (runs('crash')) await crashFigures();
   if (runs('rss')) await memoryFigures(quick ? [1000] : [1000, 10_000]);
+  if (runs('cost')) {
+    await buildBareBundle();
+    rows.push(...(await costFigures(quick)));
+  }
+  const repliesRate = Number(process.argv.find((a) => a.startsWith('--replies-rate='))?.slice('--replies-rate='.length) ?? 8);
+  if (runs('replies')) rows.push(...(await repliesFigures(quick, repliesRate)));
 
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(`\nAfter-hours dispatch benchmarks (${new Date().toISOString()})`);
