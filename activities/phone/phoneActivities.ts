@@ -4,7 +4,8 @@
 import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { OnCallTechnician, PhoneActivities } from '../../src/contract/activities';
-import { availabilityQuery, jobNoticeSignal, pageUpdate, phoneWorkflowIdFor, ringUpdate, unreachableSignal } from '../../src/contract/phone';
+import { deliverySignal, workflowIdFor } from '../../src/contract/dispatch';
+import { availabilityQuery, jobNoticeSignal, pageSentSignal, pageUpdate, phoneWorkflowIdFor, ringUpdate, unreachableSignal } from '../../src/contract/phone';
 import { pageText } from '../../src/domain/dispatch/messages';
 import type { PhoneAvailability } from '../../src/domain/phone/phoneLedger';
 import { flagsRoster } from '../../src/domain/twilio/errorClassification';
@@ -96,6 +97,21 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
             .catch((err: unknown) => {
               if (!(err instanceof WorkflowNotFoundError)) throw err;
             });
+        }),
+      );
+    },
+
+    async tellDispatches(news) {
+      await Promise.all(
+        news.map(async ({ callId, pageSent, delivery }) => {
+          const handle = client().workflow.getHandle(workflowIdFor(callId));
+          try {
+            if (pageSent) await handle.signal(pageSentSignal, pageSent);
+            if (delivery) await handle.signal(deliverySignal, delivery);
+          } catch (err) {
+            // A dispatch that has ended no longer needs it.
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          }
         }),
       );
     },

@@ -13,6 +13,8 @@ import type {
   VoiceCallResult,
 } from '../domain/types';
 import type { AuditOp } from './audit';
+import type { DeliveryReport } from './dispatch';
+import type { PageSent } from './phone';
 import type { JobNotice, OnCallTechnician, PageRequest } from '../domain/phone/phoneLedger';
 import type { OnCallPlan, PlanOptions } from '../domain/roster/onCallPlan';
 
@@ -45,6 +47,8 @@ export interface PhoneActivities {
   tellPhones(notices: Array<JobNotice & { phone: string }>): Promise<void>;
   /** a wake-up call, unless the phone was rung within the window or its page is over */
   wakeTechnician(req: VoiceCallRequest & { windowMs: number; at: number }): Promise<VoiceCallResult | { ok: false; skipped: true }>;
+  /** from a phone's workflow: a bundled page went out (or was withdrawn), or a bundle's status callback, to each job's dispatch */
+  tellDispatches(news: Array<{ callId: string; pageSent?: PageSent; delivery?: DeliveryReport }>): Promise<void>;
 }
 
 /** The fleet's single Airtable writer runs one write at a time; holding each for its slot spaces them. */

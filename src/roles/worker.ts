@@ -43,6 +43,7 @@ const DISPATCH_ACTIVITIES = [
   'pageTechnician',
   'tellPhones',
   'wakeTechnician',
+  'tellDispatches',
   'planOnCall',
   'forwardAudit',
 ] as const satisfies readonly (keyof PagingActivities)[];

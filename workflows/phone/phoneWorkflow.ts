@@ -1,26 +1,22 @@
 // One phone number's durable owner (spec section 10), workflow id `phone-<E.164>`: the jobs paging
 // it and their codes, its busy job, its held pages and their bundles, its wake-up calls, the open
 // dispatches it called about. Dispatches reach it through activities (update-with-start); the API
-// asks it where a reply belongs. It ends when it has nothing open and nothing recent, and carries
+// asks it where a reply belongs. It tells dispatches of their bundled pages through an activity (a
+// client signal): the time-skipping test server stops skipping after a workflow signals another. It ends when it has nothing open and nothing recent, and carries
 // its ledger over a continue-as-new before its history grows long.
 import {
   allHandlersFinished,
   CancellationScope,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
-  log,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SignalDefinition } from '@temporalio/common';
-import { deliverySignal, workflowIdFor } from '../../src/contract/dispatch';
 import {
   availabilityQuery,
   bundleCallIdFor,
   bundleDeliverySignal,
   jobNoticeSignal,
-  pageSentSignal,
   pageUpdate,
   phoneViewQuery,
   reachableSignal,
@@ -97,7 +93,7 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
     if (!bundle || (bundle.status && advance(bundle.status, report.status) === bundle.status)) return;
     bundle.status = advance(bundle.status ?? 'queued', report.status);
     // Every job in the bundle hears it as the callback of its own page.
-    await Promise.all(bundle.pages.map((p) => tellDispatch(p.callId, deliverySignal, { ...report, key: p.key })));
+    await twilio.tellDispatches(bundle.pages.map((p) => ({ callId: p.callId, delivery: { ...report, key: p.key } })));
     touch();
   });
 
@@ -136,7 +132,7 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
 async function sendDuePages(ledger: PhoneLedger, twilio: ReturnType<typeof pagingActivities>): Promise<void> {
   const { send, withdrawn } = takeDuePages(ledger, Date.now());
   const sentAt = new Date().toISOString();
-  await Promise.all(withdrawn.map((h) => tellDispatch(h.request.callId, pageSentSignal, { key: h.request.key, result: { ok: false, withdrawn: true }, sentAt })));
+  if (withdrawn.length > 0) await twilio.tellDispatches(withdrawn.map((h) => ({ callId: h.request.callId, pageSent: { key: h.request.key, result: { ok: false, withdrawn: true }, sentAt } })));
   if (send.length === 0) return;
   const busy = availability(ledger, Date.now()).busyWith;
   const busyFor = (h: HeldPage) => (busy && busy.callId !== h.request.callId ? { replyCode: busy.replyCode, summary: busy.summary } : undefined);
@@ -171,15 +167,6 @@ async function sendDuePages(ledger: PhoneLedger, twilio: ReturnType<typeof pagin
       ledger.bundles.splice(ledger.bundles.indexOf(bundle), 1);
       if (flagsRoster(result.errorCode)) ledger.unreachable = { errorCode: result.errorCode, since: Date.now() };
     }
-    await Promise.all(part.pages.map((h) => tellDispatch(h.request.callId, pageSentSignal, { key: h.request.key, result, sentAt })));
-  }
-}
-
-/** A signal to a dispatch; one that has ended no longer needs it. */
-async function tellDispatch<Arg>(callId: string, signal: SignalDefinition<[Arg]>, arg: Arg): Promise<void> {
-  try {
-    await getExternalWorkflowHandle(workflowIdFor(callId)).signal(signal, arg);
-  } catch (err) {
-    log.info('dispatch no longer takes signals', { callId, error: String(err) });
+    await twilio.tellDispatches(part.pages.map((h) => ({ callId: h.request.callId, pageSent: { key: h.request.key, result, sentAt } })));
   }
 }
