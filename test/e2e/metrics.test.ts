@@ -33,6 +33,7 @@ describe('metrics', () => {
 
     const cancelled = newCallId();
     await stack.startDispatch({ callId: cancelled, callerPhone, urgency: 'urgent', summary: 'Radiator leaking' });
+    await stack.phone(bob!.phone).expectSms(/taken by Alice/);
     // Alice is busy with the first job (spec section 10): Bob alone is paged.
     await stack.phone(bob!.phone).expectSms(/Radiator/);
     expect((await stack.request('POST', `/api/dispatches/${cancelled}/cancel`)).status).toBe(202);

@@ -101,11 +101,12 @@ describe('a freeze night: two workers, 30 calls in 5 s', () => {
     const rows = () => stack.airtable.state.records('Dispatch Events').map((r) => r.fields);
     await waitFor('the audit rows of every page and follow-up', () => {
       const sent = rows().filter((f) => f['Event Type'] === 'PAGE_SENT' || f['Event Type'] === 'FOLLOW_UP_SENT');
-      return sent.length >= callIds.length * 4 ? true : undefined;
+      return sent.filter((f) => f.Method === 'SMS').length >= callIds.length * 4 ? true : undefined;
     }, 90_000, 500);
     for (const callId of callIds) {
       for (const tech of [alice!, bob!]) {
-        const mine = rows().filter((f) => f['Call ID'] === callId && f.Recipient === tech.phone);
+        // Texts only: a wake-up call has a FOLLOW_UP_SENT row of its own (Method VOICE).
+        const mine = rows().filter((f) => f['Call ID'] === callId && f.Recipient === tech.phone && f.Method === 'SMS');
         expect(mine.filter((f) => f['Event Type'] === 'PAGE_SENT')).toHaveLength(1);
         expect(mine.filter((f) => f['Event Type'] === 'FOLLOW_UP_SENT')).toHaveLength(1);
       }
