@@ -22,12 +22,38 @@ export interface PhoneActivityOptions {
   twilio: Pick<TwilioActivities, 'sendSms' | 'ringTechnician'>;
 }
 
+/**
+ * Temporal takes at most 10 Updates in flight per workflow; a storm's pages to one phone come in
+ * dozens at once. A refused one is tried again at once, briefly apart, rather than after the
+ * activity's retry backoff (1 s, 2 s, 4 s ...), which would hold a page for tens of seconds.
+ */
+async function whenUpdateSlotFree<T>(update: () => Promise<T>): Promise<T> {
+  const giveUpAt = Date.now() + 10_000;
+  for (let pause = 20; ; pause = Math.min(pause * 2, 400)) {
+    try {
+      return await update();
+    } catch (err) {
+      const busy = isRefusedForLoad(err);
+      if (!busy || Date.now() > giveUpAt) throw err;
+      await new Promise((r) => setTimeout(r, pause + Math.random() * pause));
+    }
+  }
+}
+
+/** RESOURCE_EXHAUSTED (gRPC code 8): the server's in-flight Update limit, here or in the error's cause. */
+function isRefusedForLoad(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === 8 || /RESOURCE_EXHAUSTED|in-flight updates/i.test(String(e))) return true;
+  }
+  return false;
+}
+
 export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActivities {
   const client = (): Client => Context.current().client;
   /** The phone's workflow, started if it has none running: every way in creates it. */
   const startPhone = (phone: string) =>
     new WithStartWorkflowOperation('phoneWorkflow', {
-      workflowId: phoneWorkflowIdFor(phone),
+      workflowId: phoneWorkflowIdFor(opts.taskQueue, phone),
       taskQueue: opts.taskQueue,
       args: [{ phone }],
       workflowIdConflictPolicy: 'USE_EXISTING',
@@ -35,7 +61,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
 
   async function availabilityOf(phone: string): Promise<PhoneAvailability> {
     try {
-      const handle = client().workflow.getHandle(phoneWorkflowIdFor(phone));
+      const handle = client().workflow.getHandle(phoneWorkflowIdFor(opts.taskQueue, phone));
       return await client().connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(availabilityQuery));
     } catch (err) {
       // No workflow yet: never paged, so free and reachable.
@@ -54,12 +80,14 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
     },
 
     async pageTechnician({ callReceivedAt, ...req }) {
-      const plan = await client().workflow.executeUpdateWithStart(pageUpdate, {
-        args: [req],
-        // A retried attempt gets the answer the first one got.
-        updateId: req.key,
-        startWorkflowOperation: startPhone(req.phone),
-      });
+      const plan = await whenUpdateSlotFree(() =>
+        client().workflow.executeUpdateWithStart(pageUpdate, {
+          args: [req],
+          // A retried attempt gets the answer the first one got.
+          updateId: req.key,
+          startWorkflowOperation: startPhone(req.phone),
+        }),
+      );
       if (plan.held) return { replyCode: plan.replyCode, held: true, sendAt: plan.sendAt };
       const body = pageText({ ...req.page, replyCode: plan.replyCode, busyWith: plan.busyWith });
       const result = await opts.twilio.sendSms({
@@ -72,7 +100,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
         ...(callReceivedAt === undefined ? {} : { callReceivedAt }),
       });
       if (!result.ok && flagsRoster(result.errorCode)) {
-        await client().workflow.getHandle(phoneWorkflowIdFor(req.phone)).signal(unreachableSignal, { errorCode: result.errorCode });
+        await client().workflow.getHandle(phoneWorkflowIdFor(opts.taskQueue, req.phone)).signal(unreachableSignal, { errorCode: result.errorCode });
       }
       return { replyCode: plan.replyCode, held: false, result };
     },
@@ -83,7 +111,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
           // News that opens something starts the phone's workflow; news that closes needs one running.
           if (notice.change === 'assigned' || notice.change === 'caller-open') {
             await client().workflow.signalWithStart('phoneWorkflow', {
-              workflowId: phoneWorkflowIdFor(phone),
+              workflowId: phoneWorkflowIdFor(opts.taskQueue, phone),
               taskQueue: opts.taskQueue,
               args: [{ phone }],
               signal: jobNoticeSignal,
@@ -92,7 +120,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
             return;
           }
           await client()
-            .workflow.getHandle(phoneWorkflowIdFor(phone))
+            .workflow.getHandle(phoneWorkflowIdFor(opts.taskQueue, phone))
             .signal(jobNoticeSignal, notice)
             .catch((err: unknown) => {
               if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -117,11 +145,13 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
     },
 
     async wakeTechnician({ windowMs, at, ...req }) {
-      const ring = await client().workflow.executeUpdateWithStart(ringUpdate, {
-        args: [{ key: req.idempotencyKey, callId: req.callId, windowMs, at }],
-        updateId: req.idempotencyKey,
-        startWorkflowOperation: startPhone(req.to),
-      });
+      const ring = await whenUpdateSlotFree(() =>
+        client().workflow.executeUpdateWithStart(ringUpdate, {
+          args: [{ key: req.idempotencyKey, callId: req.callId, windowMs, at }],
+          updateId: req.idempotencyKey,
+          startWorkflowOperation: startPhone(req.to),
+        }),
+      );
       if (!ring) return { ok: false, skipped: true };
       return opts.twilio.ringTechnician(req);
     },

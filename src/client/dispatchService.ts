@@ -155,7 +155,7 @@ export class DispatchService {
    * there before it is sent). Undefined when the phone has no workflow.
    */
   async phoneView(phone: string): Promise<PhoneView | undefined> {
-    const handle = this.client.workflow.getHandle(phoneWorkflowIdFor(phone));
+    const handle = this.client.workflow.getHandle(phoneWorkflowIdFor(this.config.temporal.taskQueue, phone));
     try {
       // No deadline of its own: on a starved API process a short one expires before the call is made,
       // and the answer is the reply's whole point (Twilio itself gives up after 15 s).
@@ -169,7 +169,7 @@ export class DispatchService {
   /** Tells a phone's workflow that its number opted back in (START): it may be paged again. */
   async phoneReachable(phone: string): Promise<void> {
     try {
-      await this.client.workflow.getHandle(phoneWorkflowIdFor(phone)).signal(reachableSignal);
+      await this.client.workflow.getHandle(phoneWorkflowIdFor(this.config.temporal.taskQueue, phone)).signal(reachableSignal);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
@@ -221,7 +221,7 @@ export class DispatchService {
     // too. A bundle's callbacks go to its phone's workflow, which passes them to each job in it.
     const bundlePhone = phoneOfBundleCallId(callId);
     const workflowId = bundlePhone
-      ? phoneWorkflowIdFor(bundlePhone)
+      ? phoneWorkflowIdFor(this.config.temporal.taskQueue, bundlePhone)
       : callId === ONCALL_MESSAGES_CALL_ID
         ? onCallWorkflowIdFor(this.config.temporal.taskQueue)
         : workflowIdFor(callId);

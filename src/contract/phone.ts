@@ -6,8 +6,11 @@ import type { DeliveryStatus, SmsResult } from '../domain/types';
 
 export type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneView, RingRequest };
 
-export const PHONE_WORKFLOW_PREFIX = 'phone-';
-export const phoneWorkflowIdFor = (phone: string): string => `${PHONE_WORKFLOW_PREFIX}${phone}`;
+/**
+ * One per phone number and task queue, like the fleet's other singletons (`oncall-<queue>`): a
+ * deployment's dispatches and its phones' workflows run on the same queue.
+ */
+export const phoneWorkflowIdFor = (taskQueue: string, phone: string): string => `phone-${taskQueue}-${phone}`;
 
 /**
  * The call id a bundled SMS carries in its status callback: its callbacks go to the phone's

@@ -1,4 +1,4 @@
-// One phone number's durable owner (spec section 10), workflow id `phone-<E.164>`: the jobs paging
+// One phone number's durable owner (spec section 10), workflow id `phone-<task queue>-<E.164>`: the jobs paging
 // it and their codes, its busy job, its held pages and their bundles, its wake-up calls, the open
 // dispatches it called about. Dispatches reach it through activities (update-with-start); the API
 // asks it where a reply belongs. It tells dispatches of their bundled pages through an activity (a

@@ -164,7 +164,7 @@ export class Simulation {
     this.twilio = new FakeTwilio((callId, report) => {
       // A bundle's callbacks go to its phone's workflow, as the API sends them.
       const bundlePhone = phoneOfBundleCallId(callId);
-      if (bundlePhone) return this.env.client.workflow.getHandle(phoneWorkflowIdFor(bundlePhone)).signal(bundleDeliverySignal, report);
+      if (bundlePhone) return this.env.client.workflow.getHandle(phoneWorkflowIdFor(this.taskQueue, bundlePhone)).signal(bundleDeliverySignal, report);
       return this.env.client.workflow.getHandle(workflowIdFor(callId)).signal(deliverySignal, report);
     });
     this.roster = ROSTER;
