@@ -213,8 +213,9 @@ export function takeDuePages(ledger: PhoneLedger, now: number): { send: HeldPage
 
 /** Whether a wake-up call for this job may ring now: the job still pages, and no call within the window. */
 export function mayRing(ledger: PhoneLedger, req: RingRequest): boolean {
+  // A job the phone does not know yet is one whose page is registering at this very moment.
   const job = jobOf(ledger, req.callId);
-  if (job?.state !== 'paging') return false;
+  if (job && job.state !== 'paging') return false;
   if (ledger.lastRingAt !== undefined && req.at < ledger.lastRingAt + req.windowMs) return false;
   ledger.lastRingAt = req.at;
   return true;
