@@ -1,6 +1,7 @@
 // The API's side of a dispatch: start it exactly once, read it, cancel it, hand it replies and
 // delivery callbacks. Everything goes through the Temporal client; no state lives in the API.
 import {
+  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -8,7 +9,8 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
+import { encodeToPayloadsWithContext } from '@temporalio/common/lib/internal-non-workflow';
+import { createHash, randomUUID } from 'node:crypto';
 import { policyFor, type Config } from '../config';
 import { ONCALL_MESSAGES_CALL_ID, onCallWorkflowIdFor } from '../contract/onCall';
 import { awaitsAccept, initialDispatchState, jobInProgress } from '../domain/dispatch/dispatchState';
@@ -179,14 +181,28 @@ export class DispatchService {
     }
   }
 
-  /** A Twilio status callback; a dispatch that has finished no longer cares. */
+  /**
+   * A Twilio status callback; a dispatch that has finished no longer cares. Sent with a request id
+   * made of the message and its status, so a repeated callback is dropped by the Temporal server
+   * (no history event, no workflow task): `WorkflowHandle.signal` always draws a random one.
+   */
   async deliveryReport(callId: string, report: DeliveryReport): Promise<void> {
     // The on-call schedule's reminders and alerts carry their own call id: their rows follow callbacks too.
     const workflowId = callId === ONCALL_MESSAGES_CALL_ID ? onCallWorkflowIdFor(this.config.temporal.taskQueue) : workflowIdFor(callId);
+    const { namespace, identity, loadedDataConverter } = this.client.options;
     try {
-      await this.client.workflow.getHandle(workflowId).signal(deliverySignal, report);
+      // As the SDK's own signal builds the request (WorkflowClient._signalWorkflowHandler).
+      await this.client.workflowService.signalWorkflowExecution({
+        namespace,
+        identity,
+        workflowExecution: { workflowId },
+        requestId: deliveryRequestId(report),
+        signalName: deliverySignal.name,
+        input: { payloads: await encodeToPayloadsWithContext(loadedDataConverter, { type: 'workflow', namespace, workflowId }, [report]) },
+      });
     } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // Closed or never started: what the SDK reports as WorkflowNotFoundError.
+      if (!(isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND)) throw err;
     }
   }
 
@@ -241,6 +257,15 @@ export class DispatchService {
     }
     throw new Error(`no free reply code for call ${callId}`);
   }
+}
+
+/** gRPC's status code NOT_FOUND */
+const GRPC_NOT_FOUND = 5;
+
+/** One message's one status, UUID-shaped (the SDK's own request ids are UUIDs). */
+function deliveryRequestId(report: Pick<DeliveryReport, 'messageSid' | 'status'>): string {
+  const hex = createHash('sha256').update(`delivery/${report.messageSid}/${report.status}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function escapeQuery(value: string): string {

@@ -32,6 +32,12 @@ export const smsFailed = new Counter({
   labelNames: ['error_code'] as const,
   registers: [registry],
 });
+export const twilioStatusCallbacks = new Counter({
+  name: 'twilio_status_callbacks_total',
+  help: 'Twilio SMS status callbacks, by delivery status and whether they went on to the workflow (final statuses only)',
+  labelNames: ['status', 'forwarded'] as const,
+  registers: [registry],
+});
 export const rosterProblem = new Counter({
   name: 'roster_problem_total',
   help: 'On-call roster problems (empty tier, invalid phone, opted-out technician, unreadable roster)',

@@ -8,14 +8,18 @@
 import os from 'node:os';
 import type { Config } from '../config';
 
-/** RSS of an idle worker: node, the SDK, two workflow threads, the vendor clients (measured: ~240 MiB). */
-export const IDLE_WORKER_MIB = 250;
+/** RSS of an idle worker: node, the SDK, two workflow threads, the vendor clients (measured: 247–303 MiB, ~278 on average). */
+export const IDLE_WORKER_MIB = 280;
 /**
- * RSS per cached dispatch, the SDK's native side and the garbage of evictions included (measured:
- * 0.5 MiB with nothing evicted, ~0.78 with dispatches cycling through the cache;
- * `npm run bench -- --only=rss`). About a fifth of it is on the workflow thread's V8 heap.
+ * RSS above an idle worker per cached dispatch, the SDK's native side and the garbage of a burst
+ * included, with 1,000 dispatches paged and waiting (`npm run bench -- --only=rss`): 1.46 MiB with
+ * 262 cached (606–755 MiB over five runs), 1.86 with 150 (538–572 MiB over three). Each further
+ * cached dispatch adds ~0.9 MiB, ~0.23 of it live on the workflow thread's V8 heap; the rest of
+ * what is above the idle worker comes with the burst whatever the cache (the activities' garbage on
+ * the main thread's uncapped heap, the workflow threads' young generations, malloc's per-thread
+ * arenas). Measured at 0.75, the default cache of 262 held a worker at 610–640 MiB.
  */
-export const CACHED_DISPATCH_MIB = 0.75;
+export const CACHED_DISPATCH_MIB = 1.5;
 /** The share of the memory above the idle worker given to the cache; the rest absorbs garbage and bursts. */
 const CACHE_SHARE = 0.75;
 /** Without a setting or a container limit. */
@@ -36,7 +40,7 @@ export interface WorkerMemory {
   /**
    * V8 old-space limit of the dispatch worker's workflow thread: three quarters of the memory above
    * an idle worker, so V8 collects before the heap outgrows the budget, yet several times what a
-   * full cache keeps live on it (about a fifth of CACHED_DISPATCH_MIB per dispatch).
+   * full cache keeps live on it (~20 MiB of the SDK and the bundle, ~0.23 MiB per cached dispatch).
    */
   workflowHeapMib: number;
   /** V8 old-space limit of the audit worker's workflow thread: it holds a writer or two, not dispatches. */

@@ -1,9 +1,13 @@
-// Duplicate starts, bad signatures and bad input over HTTP: what must never page twice or change
-// anything at all. (Racing accepts and routine calls are the workflow's: test/workflow/.)
+// Duplicate starts, bad signatures, status callbacks that change nothing and bad input over HTTP:
+// what must never page twice or change anything at all. (Racing accepts and routine calls are the
+// workflow's: test/workflow/.)
+import { Client, Connection, defaultPayloadConverter } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { API_KEY, AUTH_TOKEN, ROSTER, Stack } from '../support/stack';
+import type { DeliveryReport } from '../../src/contract/dispatch';
+import { ACCOUNT_SID, API_KEY, AUTH_TOKEN, FROM_NUMBER, ROSTER, Stack } from '../support/stack';
+import { waitFor } from '../support/wait';
 
 const [alice, bob] = ROSTER;
 const callerPhone = '+12125550177';
@@ -74,6 +78,48 @@ describe('edges of a dispatch', () => {
     await stack.phone(bob!.phone).expectSms(/cancel/i);
   });
 
+  test('status callbacks that change nothing cost the dispatch nothing: queued, sent, delivered, delivered again, a late sent make one signal', async () => {
+    const callId = newCallId();
+    // The test posts the page's callbacks itself: the stand-in sends none for these pages.
+    stack.twilio.state.noCallbacks(true);
+    try {
+      await stack.startDispatch({ callId, callerPhone, urgency: 'emergency', summary: 'Water under the stairs' });
+      await stack.phone(alice!.phone).expectSms(/Water under/);
+      await stack.phone(bob!.phone).expectSms(/Water under/);
+    } finally {
+      stack.twilio.state.noCallbacks(false);
+    }
+    const page = stack.twilio.state.messages({ to: alice!.phone }).find((m) => m.body.includes('Water under'))!;
+    const before = await statusCallbackCounts(stack);
+    for (const status of ['queued', 'sent', 'delivered', 'delivered', 'sent']) {
+      const params = { AccountSid: ACCOUNT_SID, From: FROM_NUMBER, To: alice!.phone, MessageSid: page.sid, MessageStatus: status };
+      expect(await stack.statusCallback(page.statusCallback!, params), status).toBe(204);
+    }
+    await waitFor('the page to be delivered', async () => {
+      const { messages } = await stack.dispatch(callId);
+      return messages.find((m) => m.messageSid === page.sid)?.status === 'delivered';
+    });
+
+    // One signal reached the workflow's history: the first `delivered`. The repeat had the same
+    // request id and the server dropped it; the others never left the API.
+    const connection = await Connection.connect({ address: stack.temporal.address });
+    try {
+      const { events } = await new Client({ connection }).workflow.getHandle(`dispatch-${callId}`).fetchHistory();
+      const signals = events!.flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes] : []));
+      const reports = signals.map((a) => ({ signal: a.signalName, ...defaultPayloadConverter.fromPayload<DeliveryReport>(a.input!.payloads![0]!) }));
+      expect(reports).toEqual([expect.objectContaining({ signal: 'delivery', messageSid: page.sid, status: 'delivered' })]);
+    } finally {
+      await connection.close();
+    }
+    const after = await statusCallbackCounts(stack);
+    const counted = (status: string, forwarded: boolean) => (after.get(`${status}/${forwarded}`) ?? 0) - (before.get(`${status}/${forwarded}`) ?? 0);
+    expect([counted('queued', false), counted('sent', false), counted('delivered', true)]).toEqual([1, 2, 2]);
+
+    await stack.request('POST', `/api/dispatches/${callId}/cancel`);
+    await stack.phone(alice!.phone).expectSms(/cancel/i);
+    await stack.phone(bob!.phone).expectSms(/cancel/i);
+  });
+
   test('bad API input gets a clear 4xx JSON error and starts nothing', async () => {
     const callId = newCallId();
     const good = { callId, callerPhone, urgency: 'emergency', summary: 'Leak' };
@@ -106,3 +152,13 @@ describe('edges of a dispatch', () => {
   });
 
 });
+
+/** The API's twilio_status_callbacks_total by `status/forwarded`. */
+async function statusCallbackCounts(stack: Stack): Promise<Map<string, number>> {
+  const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+  const counts = new Map<string, number>();
+  for (const [, status, forwarded, value] of text.matchAll(/^twilio_status_callbacks_total\{status="(\w+)",forwarded="(\w+)"\} (\d+)$/gm)) {
+    counts.set(`${status}/${forwarded}`, Number(value));
+  }
+  return counts;
+}

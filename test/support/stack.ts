@@ -175,6 +175,13 @@ export class Stack {
     return text;
   }
 
+  /** A status callback as Twilio posts one to a message's StatusCallback URL; the HTTP status answered. */
+  async statusCallback(url: string, params: Record<string, string>): Promise<number> {
+    const res = await this.twilioPost(url, url, params);
+    await res.arrayBuffer();
+    return res.status;
+  }
+
   /**
    * A technician's SMS as Twilio would deliver it to one chosen API instance (behind a load
    * balancer), signed for the public URL; returns the text of the TwiML answer.

@@ -6,12 +6,12 @@ import { describeTwilioCode, flagsRoster } from '../../domain/twilio/errorClassi
 import type { Config } from '../../config';
 import type { DispatchService } from '../../client/dispatchService';
 import { isOpen, nextOpening } from '../../domain/dispatch/businessHours';
-import { toDeliveryStatus } from '../../domain/twilio/deliveryStatus';
+import { isFinal, toDeliveryStatus } from '../../domain/twilio/deliveryStatus';
 import { formatLocalTime } from '../../domain/dispatch/messages';
 import { toE164 } from '../../domain/phone';
 import { URGENCIES } from '../../domain/types';
 import { logger } from '../../observability/logger';
-import { dispatchStarted, observeWebhook } from '../../observability/metrics';
+import { dispatchStarted, observeWebhook, twilioStatusCallbacks } from '../../observability/metrics';
 import type { ReplyRouter } from '../../client/replyRouter';
 import {
   confirmationTwiml,
@@ -60,8 +60,13 @@ export function twilioRoutes(opts: { config: Config; authToken: string; dispatch
     const status = toDeliveryStatus(field(req.body, 'MessageStatus') ?? '');
     if (!callId || !key || !messageSid) return void res.status(400).json({ error: 'callId, key and MessageSid are required' });
     const errorCode = Number(field(req.body, 'ErrorCode')) || undefined;
-    // Statuses we do not track (e.g. "read" variants we map away) are acknowledged and ignored.
-    if (status) await dispatches.deliveryReport(callId, { key, messageSid, status, errorCode });
+    // The workflow acts on final statuses only, and each signal costs the dispatch a workflow task (a
+    // replay once it is out of the worker's cache): the rest end here with a 204. A message whose
+    // final status never comes is covered by the workflow's own status check (spec section 3).
+    const forwarded = status !== undefined && isFinal(status);
+    twilioStatusCallbacks.inc({ status: status ?? 'unknown', forwarded: String(forwarded) });
+    if (forwarded) await dispatches.deliveryReport(callId, { key, messageSid, status, errorCode });
+    else logger.debug({ callId, key, messageSid, status: field(req.body, 'MessageStatus') }, 'status callback not forwarded: not final');
     if (errorCode && flagsRoster(errorCode)) {
       logger.error({ callId, messageSid, status, errorCode, alert: 'roster-unreachable-number' }, `roster problem: ${describeTwilioCode(errorCode)}`);
     } else if (errorCode) logger.warn({ callId, messageSid, status, errorCode }, 'message not delivered');

@@ -27,8 +27,8 @@ describe('workerMemory', () => {
   });
 
   it('limits the dispatch thread\'s heap to three quarters of the memory above an idle worker (never below 128 MiB), the audit thread\'s to 96 MiB', () => {
-    expect(workerMemory({ workerMemoryMb: 512 }).workflowHeapMib).toBe(196);
-    expect(workerMemory({ workerMemoryMb: 1024 }).workflowHeapMib).toBe(580);
+    expect(workerMemory({ workerMemoryMb: 512 }).workflowHeapMib).toBe(174);
+    expect(workerMemory({ workerMemoryMb: 1024 }).workflowHeapMib).toBe(558);
     expect(workerMemory({ workerMemoryMb: 300 }).workflowHeapMib).toBe(128);
     expect(workerMemory(loadConfig({}), 200).workflowHeapMib).toBe(128);
     expect(workerMemory({ workerMemoryMb: 512 }).auditHeapMib).toBe(96);
