@@ -4,20 +4,24 @@
 import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { OnCallTechnician, PhoneActivities } from '../../src/contract/activities';
-import { deliverySignal, workflowIdFor } from '../../src/contract/dispatch';
-import { availabilityQuery, jobNoticeSignal, pageSentSignal, pageUpdate, phoneWorkflowIdFor, ringUpdate, unreachableSignal } from '../../src/contract/phone';
+import { deliverySignal, PAGING_WORKFLOW_TASK_TIMEOUT, workflowIdFor } from '../../src/contract/dispatch';
+import { jobNoticeSignal, pageSentSignal, pageUpdate, phoneWorkflowIdFor, ringUpdate, STANDING_MEMO_KEY, unreachableSignal, type PhoneStanding } from '../../src/contract/phone';
 import { pageText } from '../../src/domain/dispatch/messages';
-import type { PhoneAvailability } from '../../src/domain/phone/phoneLedger';
+import { availabilityAt, type PhoneAvailability } from '../../src/domain/phone/phoneLedger';
 import { flagsRoster } from '../../src/domain/twilio/errorClassification';
 import type { Technician, Tier } from '../../src/domain/types';
 import type { TwilioActivities } from '../twilio/activities';
 
 const TIERS: Tier[] = [1, 2, 3];
-/** A phone's workflow answers a query in milliseconds; a stuck one must not hold up a step. */
-const QUERY_DEADLINE_MS = 5_000;
 
 export interface PhoneActivityOptions {
+  /** where the phones' workflows run; also the scope of their ids, unless `idScope` says otherwise */
   taskQueue: string;
+  /**
+   * The scope of the phones' workflow ids (`phone-<scope>-<number>`), read at each use: the
+   * simulated-time tests give each test its own phones on one worker.
+   */
+  idScope?: () => string;
   loadOnCall(tier: Tier): Promise<Technician[]>;
   twilio: Pick<TwilioActivities, 'sendSms' | 'ringTechnician'>;
 }
@@ -50,19 +54,23 @@ function isRefusedForLoad(err: unknown): boolean {
 
 export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActivities {
   const client = (): Client => Context.current().client;
+  const idOf = (phone: string) => phoneWorkflowIdFor(opts.idScope?.() ?? opts.taskQueue, phone);
   /** The phone's workflow, started if it has none running: every way in creates it. */
   const startPhone = (phone: string) =>
     new WithStartWorkflowOperation('phoneWorkflow', {
-      workflowId: phoneWorkflowIdFor(opts.taskQueue, phone),
+      workflowId: idOf(phone),
       taskQueue: opts.taskQueue,
       args: [{ phone }],
       workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowTaskTimeout: PAGING_WORKFLOW_TASK_TIMEOUT,
     });
 
+  /** What the phone's workflow last published (a describe: the server's record, no worker involved). */
   async function availabilityOf(phone: string): Promise<PhoneAvailability> {
     try {
-      const handle = client().workflow.getHandle(phoneWorkflowIdFor(opts.taskQueue, phone));
-      return await client().connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(availabilityQuery));
+      const { status, memo } = await client().workflow.getHandle(idOf(phone)).describe();
+      // An ended phone's workflow had nothing open: free and reachable.
+      return status.name === 'RUNNING' ? availabilityAt(memo?.[STANDING_MEMO_KEY] as PhoneStanding | undefined, Date.now()) : {};
     } catch (err) {
       // No workflow yet: never paged, so free and reachable.
       if (err instanceof WorkflowNotFoundError) return {};
@@ -100,7 +108,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
         ...(callReceivedAt === undefined ? {} : { callReceivedAt }),
       });
       if (!result.ok && flagsRoster(result.errorCode)) {
-        await client().workflow.getHandle(phoneWorkflowIdFor(opts.taskQueue, req.phone)).signal(unreachableSignal, { errorCode: result.errorCode });
+        await client().workflow.getHandle(idOf(req.phone)).signal(unreachableSignal, { errorCode: result.errorCode });
       }
       return { replyCode: plan.replyCode, held: false, result };
     },
@@ -111,16 +119,17 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
           // News that opens something starts the phone's workflow; news that closes needs one running.
           if (notice.change === 'assigned' || notice.change === 'caller-open') {
             await client().workflow.signalWithStart('phoneWorkflow', {
-              workflowId: phoneWorkflowIdFor(opts.taskQueue, phone),
+              workflowId: idOf(phone),
               taskQueue: opts.taskQueue,
               args: [{ phone }],
+              workflowTaskTimeout: PAGING_WORKFLOW_TASK_TIMEOUT,
               signal: jobNoticeSignal,
               signalArgs: [notice],
             });
             return;
           }
           await client()
-            .workflow.getHandle(phoneWorkflowIdFor(opts.taskQueue, phone))
+            .workflow.getHandle(idOf(phone))
             .signal(jobNoticeSignal, notice)
             .catch((err: unknown) => {
               if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -28,6 +28,7 @@ import {
   callerMessageUpdate,
   deliverySignal,
   describeSignal,
+  PAGING_WORKFLOW_TASK_TIMEOUT,
   replyUpdate,
   stateQuery,
   WORKFLOW_ID_PREFIX,
@@ -84,9 +85,7 @@ export class DispatchService {
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        // A task handed to a worker that just died is retried after this long: it bounds how late
-        // a follow-up can be after a crash (our tasks take milliseconds).
-        workflowTaskTimeout: '3s',
+        workflowTaskTimeout: PAGING_WORKFLOW_TASK_TIMEOUT,
         memo: { startToken, request: input },
         typedSearchAttributes: [
           { key: DispatchStatusKey, value: request.urgency === 'routine' ? 'SCHEDULED' : 'PAGING' },

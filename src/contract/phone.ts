@@ -1,10 +1,10 @@
 // Messages of the phone workflow: one durable owner per phone number (spec section 10), shared by
 // the dispatch workflow, the activities that reach it and the API that routes replies through it.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneView, RingRequest } from '../domain/phone/phoneLedger';
+import type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneStanding, PhoneView, RingRequest } from '../domain/phone/phoneLedger';
 import type { DeliveryStatus, SmsResult } from '../domain/types';
 
-export type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneView, RingRequest };
+export type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneStanding, PhoneView, RingRequest };
 
 /**
  * One per phone number and task queue, like the fleet's other singletons (`oncall-<queue>`): a
@@ -46,8 +46,8 @@ export const bundleDeliverySignal = defineSignal<[{ key: string; messageSid: str
 /** Where this phone stands for reply routing: open dispatches it called, its jobs with their codes. */
 export const phoneViewQuery = defineQuery<PhoneView>('view');
 
-/** Busy or free, reachable or not: what a dispatch's step needs to choose whom to page. */
-export const availabilityQuery = defineQuery<PhoneAvailability>('availability');
+/** The memo key under which the phone's workflow publishes its PhoneStanding: busy or free, reachable or not. */
+export const STANDING_MEMO_KEY = 'standing';
 
 /** To a dispatch: a page it asked for went out in a bundle (or was withdrawn, its job closed). */
 export interface PageSent {

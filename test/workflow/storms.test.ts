@@ -1,9 +1,7 @@
 // Busy technicians and storms (spec section 10) in simulated time, production timers (T1 2 min,
 // T2 5 min, PAGE_BUNDLE_WINDOW 10 s, BUSY_FOR 4 h), the phones' workflows real, Twilio faked:
 // a busy technician is skipped; a tier all busy is skipped at once; with nobody free the busy ones
-// are paged, each page naming their job; DONE frees them. Bundles and one wake-up call per T1 are
-// the phone ledger's table tests and the end-to-end storm's (test/e2e/storm.test.ts): after a
-// bundle the time-skipping test server would not skip a simulated day to the next test.
+// are paged, each page naming their job; DONE frees them.
 import { describe, expect, test } from 'vitest';
 import { alice, bob, simulationForTests, type Call } from './support/simulation';
 

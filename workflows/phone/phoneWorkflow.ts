@@ -10,10 +10,10 @@ import {
   condition,
   continueAsNew,
   setHandler,
+  upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
-  availabilityQuery,
   bundleCallIdFor,
   bundleDeliverySignal,
   jobNoticeSignal,
@@ -21,6 +21,7 @@ import {
   phoneViewQuery,
   reachableSignal,
   ringUpdate,
+  STANDING_MEMO_KEY,
   unreachableSignal,
 } from '../../src/contract/phone';
 import { bundledPagesText, pageText } from '../../src/domain/dispatch/messages';
@@ -34,6 +35,7 @@ import {
   nextFlushAt,
   planPage,
   prune,
+  standing,
   takeDuePages,
   view,
   type HeldPage,
@@ -63,7 +65,6 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
   const touch = () => void (changed = true);
 
   setHandler(phoneViewQuery, () => view(ledger, Date.now()));
-  setHandler(availabilityQuery, () => availability(ledger, Date.now()));
   setHandler(
     pageUpdate,
     (req) => {
@@ -84,9 +85,11 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
   });
   setHandler(unreachableSignal, ({ errorCode }) => {
     ledger.unreachable = { errorCode, since: Date.now() };
+    touch();
   });
   setHandler(reachableSignal, () => {
     ledger.unreachable = undefined;
+    touch();
   });
   setHandler(bundleDeliverySignal, async (report) => {
     const bundle = ledger.bundles.find((b) => b.key === report.key || (b.messageSid !== undefined && b.messageSid === report.messageSid));
@@ -97,6 +100,8 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
     touch();
   });
 
+  // A new phone has no memo, which reads as free and reachable; a continued one publishes afresh.
+  let published = input.ledger ? undefined : JSON.stringify({});
   for (;;) {
     const now = Date.now();
     const due = nextFlushAt(ledger);
@@ -105,6 +110,12 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
       continue;
     }
     prune(ledger, now);
+    // Each change of busy or reachable, within the task that made it: a step that reads it next sees it.
+    const current = standing(ledger, now);
+    if (JSON.stringify(current) !== published) {
+      upsertMemo({ [STANDING_MEMO_KEY]: current });
+      published = JSON.stringify(current);
+    }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof phoneWorkflow>({ phone: ledger.phone, ledger });

@@ -13,7 +13,7 @@ import { loadConfig, type Config } from '../../../src/config';
 import { createPhoneActivities } from '../../../activities/phone/phoneActivities';
 import type { AuditForwardActivities, DispatchActivities, PhoneActivities } from '../../../src/contract/activities';
 import { auditTaskQueueFor, type AuditOp } from '../../../src/contract/audit';
-import { callerMessageUpdate, deliverySignal, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from '../../../src/contract/dispatch';
+import { callerMessageUpdate, deliverySignal, PAGING_WORKFLOW_TASK_TIMEOUT, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from '../../../src/contract/dispatch';
 import { bundleDeliverySignal, phoneOfBundleCallId, phoneWorkflowIdFor } from '../../../src/contract/phone';
 import { SEARCH_ATTRIBUTES } from '../../../src/contract/searchAttributes';
 import { mergeRow } from '../../../src/domain/airtable/rowMerge';
@@ -120,7 +120,7 @@ export class Simulation {
         loadOnCall,
         reportOutcome: async (outcome) => void current().outcomes.push(outcome),
         // The phones' workflows are the real ones, on the same worker; only Twilio is faked.
-        ...createPhoneActivities({ taskQueue, loadOnCall, twilio }),
+        ...createPhoneActivities({ taskQueue, idScope: () => current().phoneScope, loadOnCall, twilio }),
       };
       const forward: AuditForwardActivities = { forwardAudit: async (ops) => void current().audit.push(...ops) };
       const workers = await Promise.all([
@@ -152,19 +152,22 @@ export class Simulation {
     await this.reset();
   }
 
+  /** The scope of this test's phones' workflow ids: each test starts with phones that know nothing. */
+  phoneScope = '';
+  private tests = 0;
+
   /** Fresh phones, roster and records for the next test; any dispatch still running is ended. */
   async reset(): Promise<void> {
     await Promise.all(this.calls.map((c) => c.endIfRunning()));
-    // Each test starts with phones that know nothing: a day later every busy job, bundle window,
-    // wake-up window and recent job has lapsed, and the phones' workflows have ended on their own.
-    // (Ending them from outside stops the test server's clock skipping: a cancelled or terminated
-    // workflow's task times out first.)
-    if (this.calls.length > 0) await this.advance('1 day');
     this.calls = [];
+    // New phones rather than waiting out the old ones' busy jobs, bundle and wake-up windows: a
+    // long skip of the clock times out whatever workflow task is in flight on a loaded machine,
+    // and ending them from outside stops the test server's clock skipping.
+    this.phoneScope = `${this.taskQueue}-${++this.tests}`;
     this.twilio = new FakeTwilio((callId, report) => {
       // A bundle's callbacks go to its phone's workflow, as the API sends them.
       const bundlePhone = phoneOfBundleCallId(callId);
-      if (bundlePhone) return this.env.client.workflow.getHandle(phoneWorkflowIdFor(this.taskQueue, bundlePhone)).signal(bundleDeliverySignal, report);
+      if (bundlePhone) return this.env.client.workflow.getHandle(phoneWorkflowIdFor(this.phoneScope, bundlePhone)).signal(bundleDeliverySignal, report);
       return this.env.client.workflow.getHandle(workflowIdFor(callId)).signal(deliverySignal, report);
     });
     this.roster = ROSTER;
@@ -200,6 +203,7 @@ export class Simulation {
       workflowId: workflowIdFor(callId),
       taskQueue: this.taskQueue,
       args: [input],
+      workflowTaskTimeout: PAGING_WORKFLOW_TASK_TIMEOUT,
     });
     const call = new Call(this, handle as WorkflowHandle, input);
     this.calls.push(call);
@@ -220,8 +224,7 @@ export class Simulation {
  * tests, fresh phones and records after each, stopped after all. Used like the Simulation itself.
  */
 export function simulationForTests(opts: Parameters<typeof Simulation.start>[0] = {}): Simulation {
-  // A reset lets a simulated day pass so the phones' workflows forget the test (see reset).
-  vi.setConfig({ testTimeout: 15_000, hookTimeout: 60_000 });
+  vi.setConfig({ testTimeout: 15_000 });
   let current: Simulation | undefined;
   beforeAll(async () => {
     current = await Simulation.start(opts);
