@@ -15,13 +15,7 @@ import type { TwilioActivities } from '../twilio/activities';
 const TIERS: Tier[] = [1, 2, 3];
 
 export interface PhoneActivityOptions {
-  /** where the phones' workflows run; also the scope of their ids, unless `idScope` says otherwise */
   taskQueue: string;
-  /**
-   * The scope of the phones' workflow ids (`phone-<scope>-<number>`), read at each use: the
-   * simulated-time tests give each test its own phones on one worker.
-   */
-  idScope?: () => string;
   loadOnCall(tier: Tier): Promise<Technician[]>;
   twilio: Pick<TwilioActivities, 'sendSms' | 'ringTechnician'>;
 }
@@ -54,7 +48,7 @@ function isRefusedForLoad(err: unknown): boolean {
 
 export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActivities {
   const client = (): Client => Context.current().client;
-  const idOf = (phone: string) => phoneWorkflowIdFor(opts.idScope?.() ?? opts.taskQueue, phone);
+  const idOf = (phone: string) => phoneWorkflowIdFor(opts.taskQueue, phone);
   /** The phone's workflow, started if it has none running: every way in creates it. */
   const startPhone = (phone: string) =>
     new WithStartWorkflowOperation('phoneWorkflow', {

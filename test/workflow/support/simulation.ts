@@ -1,6 +1,6 @@
 // The dispatch workflow in simulated time: Temporal's time-skipping test server, the real workflow
 // bundle, production timers, and every activity faked in memory (Twilio, the roster, metrics, the
-// hand-off to the Airtable writer). A test places a call, plays the technicians' side, and moves
+// phones' workflows, the hand-off to the Airtable writer). A test places a call, plays the technicians' side, and moves
 // the clock: minutes of a real dispatch pass in milliseconds.
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -10,11 +10,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { dispatchInputFor } from '../../../src/client/dispatchService';
 import { loadConfig, type Config } from '../../../src/config';
-import { createPhoneActivities } from '../../../activities/phone/phoneActivities';
 import type { AuditForwardActivities, DispatchActivities, PhoneActivities } from '../../../src/contract/activities';
 import { auditTaskQueueFor, type AuditOp } from '../../../src/contract/audit';
 import { callerMessageUpdate, deliverySignal, PAGING_WORKFLOW_TASK_TIMEOUT, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from '../../../src/contract/dispatch';
-import { bundleDeliverySignal, phoneOfBundleCallId, phoneWorkflowIdFor } from '../../../src/contract/phone';
 import { SEARCH_ATTRIBUTES } from '../../../src/contract/searchAttributes';
 import { mergeRow } from '../../../src/domain/airtable/rowMerge';
 import { replyCodeFor } from '../../../src/domain/dispatch/replyCode';
@@ -39,6 +37,7 @@ import { onCallAt, type Override, type Rotation, type Schedule } from '../../../
 import { Context } from '@temporalio/activity';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { BUNDLE_PATH } from '../../support/paths';
+import { FakePhones } from './fakePhones';
 import { FakeTwilio, type Sms } from './fakeTwilio';
 
 export const alice: Technician = { name: 'Alice', phone: '+12125550101', tier: 1, active: true };
@@ -82,6 +81,8 @@ export class Simulation {
 
   private constructor(
     readonly env: TestWorkflowEnvironment,
+    /** what each phone's workflow would know: its jobs and codes, its busy job, its wake-up calls */
+    readonly phones: FakePhones,
     private readonly taskQueue: string,
     private readonly workers: Worker[],
     private readonly running: Promise<unknown>,
@@ -104,6 +105,7 @@ export class Simulation {
       // The activities of a running worker are fixed; each test gets fresh fakes behind them.
       const current = () => sim!;
       const taskQueue = `sim-${randomUUID().slice(0, 8)}`;
+      const phones = new FakePhones();
       const twilio = {
         sendSms: (req: SmsRequest) => current().twilio.sendSms(req),
         ringTechnician: (req: VoiceCallRequest) => current().twilio.ringTechnician(req),
@@ -119,8 +121,7 @@ export class Simulation {
         loadRoster: async () => current().roster,
         loadOnCall,
         reportOutcome: async (outcome) => void current().outcomes.push(outcome),
-        // The phones' workflows are the real ones, on the same worker; only Twilio is faked.
-        ...createPhoneActivities({ taskQueue, idScope: () => current().phoneScope, loadOnCall, twilio }),
+        ...phones.activities({ loadOnCall, ...twilio }),
       };
       const forward: AuditForwardActivities = { forwardAudit: async (ops) => void current().audit.push(...ops) };
       const workers = await Promise.all([
@@ -134,7 +135,7 @@ export class Simulation {
         // The workflow hands its audit rows over on the audit queue, as in production.
         Worker.create({ connection: env.nativeConnection, taskQueue: auditTaskQueueFor(taskQueue), activities: forward }),
       ]);
-      sim = new Simulation(env, taskQueue, workers, Promise.all(workers.map((w) => w.run())));
+      sim = new Simulation(env, phones, taskQueue, workers, Promise.all(workers.map((w) => w.run())));
       await sim.reset();
       await sim.warmUp();
       return sim;
@@ -152,24 +153,13 @@ export class Simulation {
     await this.reset();
   }
 
-  /** The scope of this test's phones' workflow ids: each test starts with phones that know nothing. */
-  phoneScope = '';
-  private tests = 0;
-
   /** Fresh phones, roster and records for the next test; any dispatch still running is ended. */
   async reset(): Promise<void> {
-    await Promise.all(this.calls.map((c) => c.endIfRunning()));
+    // One at a time: cancels in parallel can leave the test server's clock stopped for good.
+    for (const call of this.calls) await call.endIfRunning();
     this.calls = [];
-    // New phones rather than waiting out the old ones' busy jobs, bundle and wake-up windows: a
-    // long skip of the clock times out whatever workflow task is in flight on a loaded machine,
-    // and ending them from outside stops the test server's clock skipping.
-    this.phoneScope = `${this.taskQueue}-${++this.tests}`;
-    this.twilio = new FakeTwilio((callId, report) => {
-      // A bundle's callbacks go to its phone's workflow, as the API sends them.
-      const bundlePhone = phoneOfBundleCallId(callId);
-      if (bundlePhone) return this.env.client.workflow.getHandle(phoneWorkflowIdFor(this.phoneScope, bundlePhone)).signal(bundleDeliverySignal, report);
-      return this.env.client.workflow.getHandle(workflowIdFor(callId)).signal(deliverySignal, report);
-    });
+    this.phones.forget();
+    this.twilio = new FakeTwilio((callId, report) => this.env.client.workflow.getHandle(workflowIdFor(callId)).signal(deliverySignal, report));
     this.roster = ROSTER;
     this.rotations = [];
     this.overrides = [];
