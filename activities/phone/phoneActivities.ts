@@ -4,7 +4,7 @@
 import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { OnCallTechnician, PhoneActivities } from '../../src/contract/activities';
-import { deliverySignal, PAGING_WORKFLOW_TASK_TIMEOUT, workflowIdFor } from '../../src/contract/dispatch';
+import { deliverySignal, workflowIdFor } from '../../src/contract/dispatch';
 import { jobNoticeSignal, pageSentSignal, pageUpdate, phoneWorkflowIdFor, ringUpdate, STANDING_MEMO_KEY, unreachableSignal, type PhoneStanding } from '../../src/contract/phone';
 import { pageText } from '../../src/domain/dispatch/messages';
 import { availabilityAt, type PhoneAvailability } from '../../src/domain/phone/phoneLedger';
@@ -56,7 +56,6 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
       taskQueue: opts.taskQueue,
       args: [{ phone }],
       workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowTaskTimeout: PAGING_WORKFLOW_TASK_TIMEOUT,
     });
 
   /** What the phone's workflow last published (a describe: the server's record, no worker involved). */
@@ -116,8 +115,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
               workflowId: idOf(phone),
               taskQueue: opts.taskQueue,
               args: [{ phone }],
-              workflowTaskTimeout: PAGING_WORKFLOW_TASK_TIMEOUT,
-              signal: jobNoticeSignal,
+                      signal: jobNoticeSignal,
               signalArgs: [notice],
             });
             return;

@@ -28,7 +28,7 @@ import {
   callerMessageUpdate,
   deliverySignal,
   describeSignal,
-  PAGING_WORKFLOW_TASK_TIMEOUT,
+  DISPATCH_WORKFLOW_TASK_TIMEOUT,
   replyUpdate,
   stateQuery,
   WORKFLOW_ID_PREFIX,
@@ -85,7 +85,7 @@ export class DispatchService {
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        workflowTaskTimeout: PAGING_WORKFLOW_TASK_TIMEOUT,
+        workflowTaskTimeout: DISPATCH_WORKFLOW_TASK_TIMEOUT,
         memo: { startToken, request: input },
         typedSearchAttributes: [
           { key: DispatchStatusKey, value: request.urgency === 'routine' ? 'SCHEDULED' : 'PAGING' },

@@ -6,11 +6,10 @@ export const WORKFLOW_ID_PREFIX = 'dispatch-';
 export const workflowIdFor = (callId: string): string => `${WORKFLOW_ID_PREFIX}${callId}`;
 
 /**
- * The workflow task timeout of the paging path's workflows (dispatches and phones): a task handed
- * to a worker that just died is retried after this long, so it bounds how late a page or a
- * follow-up can be after a crash (our tasks take milliseconds).
+ * A dispatch's workflow task handed to a worker that just died is retried after this long: it
+ * bounds how late a follow-up can be after a crash (a dispatch's tasks take milliseconds).
  */
-export const PAGING_WORKFLOW_TASK_TIMEOUT = '3s';
+export const DISPATCH_WORKFLOW_TASK_TIMEOUT = '3s';
 
 /** Current state for the API and the Web UI's query tab. */
 export const stateQuery = defineQuery<DispatchState>('state');

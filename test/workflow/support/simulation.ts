@@ -12,7 +12,7 @@ import { dispatchInputFor } from '../../../src/client/dispatchService';
 import { loadConfig, type Config } from '../../../src/config';
 import type { AuditForwardActivities, DispatchActivities, PhoneActivities } from '../../../src/contract/activities';
 import { auditTaskQueueFor, type AuditOp } from '../../../src/contract/audit';
-import { callerMessageUpdate, deliverySignal, PAGING_WORKFLOW_TASK_TIMEOUT, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from '../../../src/contract/dispatch';
+import { callerMessageUpdate, deliverySignal, DISPATCH_WORKFLOW_TASK_TIMEOUT, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from '../../../src/contract/dispatch';
 import { SEARCH_ATTRIBUTES } from '../../../src/contract/searchAttributes';
 import { mergeRow } from '../../../src/domain/airtable/rowMerge';
 import { replyCodeFor } from '../../../src/domain/dispatch/replyCode';
@@ -193,7 +193,7 @@ export class Simulation {
       workflowId: workflowIdFor(callId),
       taskQueue: this.taskQueue,
       args: [input],
-      workflowTaskTimeout: PAGING_WORKFLOW_TASK_TIMEOUT,
+      workflowTaskTimeout: DISPATCH_WORKFLOW_TASK_TIMEOUT,
     });
     const call = new Call(this, handle as WorkflowHandle, input);
     this.calls.push(call);
