@@ -65,7 +65,11 @@ describe('a fleet of two APIs and two workers', () => {
         if (plan === 'accept') {
           expect(await stack.replyVia(api, tech.phone, `YES ${code}`)).toContain('+12125550140');
         } else if (plan === 'decline-then-tier2-accepts') {
-          for (const t of tier1) expect(await stack.replyVia(api, t.phone, `NO ${code}`)).toMatch(/declin/i);
+          // Each declines once paged: a phone knows a job from its page on.
+          for (const t of tier1) {
+            await waitFor(`${callId} paged ${t.name}`, () => stack.twilio.state.messages({ to: t.phone }).some((m) => m.body.includes(code)), 20_000);
+            expect(await stack.replyVia(api, t.phone, `NO ${code}`)).toMatch(/declin/i);
+          }
           await waitFor(`${callId} tier 2`, () => stack.twilio.state.messages({ to: carol!.phone }).some((m) => m.body.includes(code)), 20_000);
           expect(await stack.replyVia(stack.apiUrls[1]!, carol!.phone, `YES ${code}`)).toContain('+12125550140');
         }
