@@ -5,14 +5,16 @@ import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { OnCallTechnician, PhoneActivities } from '../../src/contract/activities';
 import { deliverySignal, workflowIdFor } from '../../src/contract/dispatch';
-import { jobNoticeSignal, pageSentSignal, pageUpdate, phoneWorkflowIdFor, ringUpdate, STANDING_MEMO_KEY, unreachableSignal, type PhoneStanding } from '../../src/contract/phone';
+import { availabilityQuery, jobNoticeSignal, pageSentSignal, pageUpdate, phoneTaskQueueFor, phoneWorkflowIdFor, ringUpdate, unreachableSignal } from '../../src/contract/phone';
 import { pageText } from '../../src/domain/dispatch/messages';
-import { availabilityAt, type PhoneAvailability } from '../../src/domain/phone/phoneLedger';
+import type { PhoneAvailability } from '../../src/domain/phone/phoneLedger';
 import { flagsRoster } from '../../src/domain/twilio/errorClassification';
 import type { Technician, Tier } from '../../src/domain/types';
 import type { TwilioActivities } from '../twilio/activities';
 
 const TIERS: Tier[] = [1, 2, 3];
+/** A phone's workflow answers a query in milliseconds; a stuck one must not hold up a step. */
+const QUERY_DEADLINE_MS = 5_000;
 
 export interface PhoneActivityOptions {
   taskQueue: string;
@@ -21,9 +23,10 @@ export interface PhoneActivityOptions {
 }
 
 /**
- * Temporal takes at most 10 Updates in flight per workflow; a storm's pages to one phone come in
- * dozens at once. A refused one is tried again at once, briefly apart, rather than after the
- * activity's retry backoff (1 s, 2 s, 4 s ...), which would hold a page for tens of seconds.
+ * Temporal takes at most 10 Updates in flight per workflow, and aborts those in flight when it
+ * reloads the workflow (it asks the caller to try again); a storm's pages to one phone come in
+ * dozens at once. A refused or aborted one is tried again at once, briefly apart, rather than
+ * after the activity's retry backoff (1 s, 2 s, 4 s ...), which would hold a page for tens of seconds.
  */
 async function whenUpdateSlotFree<T>(update: () => Promise<T>): Promise<T> {
   const giveUpAt = Date.now() + 10_000;
@@ -31,17 +34,21 @@ async function whenUpdateSlotFree<T>(update: () => Promise<T>): Promise<T> {
     try {
       return await update();
     } catch (err) {
-      const busy = isRefusedForLoad(err);
+      const busy = isRefusedOrAborted(err);
       if (!busy || Date.now() > giveUpAt) throw err;
       await new Promise((r) => setTimeout(r, pause + Math.random() * pause));
     }
   }
 }
 
-/** RESOURCE_EXHAUSTED (gRPC code 8): the server's in-flight Update limit, here or in the error's cause. */
-function isRefusedForLoad(err: unknown): boolean {
+/**
+ * RESOURCE_EXHAUSTED (gRPC code 8): the server's in-flight Update limit; UNAVAILABLE (14): an
+ * Update the server aborted. Here or in the error's cause.
+ */
+function isRefusedOrAborted(err: unknown): boolean {
   for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === 8 || /RESOURCE_EXHAUSTED|in-flight updates/i.test(String(e))) return true;
+    const code = (e as { code?: unknown }).code;
+    if (code === 8 || code === 14 || /RESOURCE_EXHAUSTED|in-flight updates|update was aborted/i.test(String(e))) return true;
   }
   return false;
 }
@@ -53,17 +60,15 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
   const startPhone = (phone: string) =>
     new WithStartWorkflowOperation('phoneWorkflow', {
       workflowId: idOf(phone),
-      taskQueue: opts.taskQueue,
+      taskQueue: phoneTaskQueueFor(opts.taskQueue),
       args: [{ phone }],
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
 
-  /** What the phone's workflow last published (a describe: the server's record, no worker involved). */
   async function availabilityOf(phone: string): Promise<PhoneAvailability> {
     try {
-      const { status, memo } = await client().workflow.getHandle(idOf(phone)).describe();
-      // An ended phone's workflow had nothing open: free and reachable.
-      return status.name === 'RUNNING' ? availabilityAt(memo?.[STANDING_MEMO_KEY] as PhoneStanding | undefined, Date.now()) : {};
+      const handle = client().workflow.getHandle(idOf(phone));
+      return await client().connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(availabilityQuery));
     } catch (err) {
       // No workflow yet: never paged, so free and reachable.
       if (err instanceof WorkflowNotFoundError) return {};
@@ -113,7 +118,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
           if (notice.change === 'assigned' || notice.change === 'caller-open') {
             await client().workflow.signalWithStart('phoneWorkflow', {
               workflowId: idOf(phone),
-              taskQueue: opts.taskQueue,
+              taskQueue: phoneTaskQueueFor(opts.taskQueue),
               args: [{ phone }],
                       signal: jobNoticeSignal,
               signalArgs: [notice],

@@ -1,16 +1,23 @@
 // Messages of the phone workflow: one durable owner per phone number (spec section 10), shared by
 // the dispatch workflow, the activities that reach it and the API that routes replies through it.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneStanding, PhoneView, RingRequest } from '../domain/phone/phoneLedger';
+import type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneView, RingRequest } from '../domain/phone/phoneLedger';
 import type { DeliveryStatus, SmsResult } from '../domain/types';
 
-export type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneStanding, PhoneView, RingRequest };
+export type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneView, RingRequest };
 
 /**
  * One per phone number and task queue, like the fleet's other singletons (`oncall-<queue>`): a
  * deployment's dispatches and its phones' workflows run on the same queue.
  */
 export const phoneWorkflowIdFor = (taskQueue: string, phone: string): string => `phone-${taskQueue}-${phone}`;
+
+/**
+ * Where the phones' workflows run: a queue and a worker of their own, so a phone's task (every
+ * page of a storm registers with it) never waits behind a storm of dispatches' tasks, and a phone's
+ * long history stays cached where it is not evicted by them.
+ */
+export const phoneTaskQueueFor = (taskQueue: string): string => `${taskQueue}-phones`;
 
 /**
  * The call id a bundled SMS carries in its status callback: its callbacks go to the phone's
@@ -46,8 +53,8 @@ export const bundleDeliverySignal = defineSignal<[{ key: string; messageSid: str
 /** Where this phone stands for reply routing: open dispatches it called, its jobs with their codes. */
 export const phoneViewQuery = defineQuery<PhoneView>('view');
 
-/** The memo key under which the phone's workflow publishes its PhoneStanding: busy or free, reachable or not. */
-export const STANDING_MEMO_KEY = 'standing';
+/** Busy or free, reachable or not: what a dispatch's step needs to choose whom to page. */
+export const availabilityQuery = defineQuery<PhoneAvailability>('availability');
 
 /** To a dispatch: a page it asked for went out in a bundle (or was withdrawn, its job closed). */
 export interface PageSent {

@@ -11,6 +11,7 @@ import type { AirtableConfig, Config, TwilioConfig } from '../config';
 import type { PagingActivities } from '../contract/activities';
 import { ensureOnCallSchedule } from '../client/onCallService';
 import { auditTaskQueueFor } from '../contract/audit';
+import { phoneTaskQueueFor } from '../contract/phone';
 import { logger } from '../observability/logger';
 import { ensureWorkflowBundle } from '../temporal/workflowBundle';
 import type { WorkerActivities } from './workerActivities';
@@ -79,6 +80,12 @@ async function pagingSideSettled(worker: Worker, quietMs = 500, capMs = 10_000):
   }
 }
 
+/**
+ * Phones' workflows kept in memory: a business's technicians and the callers of its open
+ * dispatches; one evicted replays its history (at most 2,000 events) when next reached.
+ */
+const PHONES_CACHED = 100;
+
 export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWorkers> {
   const { config, connection } = opts;
   // Built ahead of time (dist/workflows): loading it takes milliseconds, bundling takes seconds.
@@ -110,12 +117,13 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   const vendors: Promise<WorkerActivities> = workflowThreadStarted
     .then(() => import('./workerActivities'))
     .then((m) => m.createWorkerActivities(opts));
+  const pagingVendors = vendors.then((v) => v.dispatch);
   let dispatchWorker: Worker;
   try {
     dispatchWorker = await Worker.create({
       ...common,
       taskQueue: config.temporal.taskQueue,
-      activities: registeredBeforeLoaded(vendors.then((v) => v.dispatch)),
+      activities: registeredBeforeLoaded(pagingVendors),
       // A dispatch's next task goes to the worker that has it cached (its sticky queue) and moves
       // to the shared queue when that worker has not taken it within this long. A live worker takes
       // it within milliseconds; a dead one never will, and until the server notices (10 s without a
@@ -134,6 +142,22 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   const dispatchRun = dispatchWorker.run();
   dispatchRun.catch(() => undefined); // observed through `done`
   logger.info({ taskQueue: config.temporal.taskQueue }, 'dispatch queue polling');
+  let phoneWorker: Worker;
+  try {
+    phoneWorker = await Worker.create({
+      ...common, // the phones' workflows run here; their sends and their news to dispatches too
+      taskQueue: phoneTaskQueueFor(config.temporal.taskQueue),
+      activities: registeredBeforeLoaded(pagingVendors),
+      maxCachedWorkflows: PHONES_CACHED,
+      maxConcurrentWorkflowTaskExecutions: 10,
+    });
+  } catch (err) {
+    dispatchWorker.shutdown();
+    await dispatchRun.catch(() => undefined);
+    throw err;
+  }
+  const phoneRun = phoneWorker.run();
+  phoneRun.catch(() => undefined);
   // The on-call schedule's one workflow runs on this queue: started if need be, with this worker's settings.
   await ensureOnCallSchedule(connection, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, settings: config.schedule });
 
@@ -153,17 +177,17 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
       // each burst, so it cannot hold 5 requests/s. The one writer workflow paces every write instead.
     });
   } catch (err) {
-    dispatchWorker.shutdown();
-    await dispatchRun.catch(() => undefined);
+    for (const w of [dispatchWorker, phoneWorker]) w.shutdown();
+    await Promise.all([dispatchRun, phoneRun].map((r) => r.catch(() => undefined)));
     throw err;
   }
   void import('./workerActivities').then((m) => m.reportSchemaGaps(opts.airtable));
-  const done = Promise.all([dispatchRun, auditWorker.run()]).then(() => undefined);
+  const done = Promise.all([dispatchRun, phoneRun, auditWorker.run()]).then(() => undefined);
   logger.info({ taskQueue: config.temporal.taskQueue }, 'workers polling');
   return {
     done,
     async shutdown() {
-      for (const w of [dispatchWorker, auditWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      for (const w of [dispatchWorker, phoneWorker, auditWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
     },
   };

@@ -2,18 +2,18 @@
 // it and their codes, its busy job, its held pages and their bundles, its wake-up calls, the open
 // dispatches it called about. Dispatches reach it through activities (update-with-start); the API
 // asks it where a reply belongs. It tells dispatches of their bundled pages through an activity (a
-// client signal): the time-skipping test server stops skipping after a workflow signals another. It ends when it has nothing open and nothing recent, and carries
-// its ledger over a continue-as-new before its history grows long.
+// client signal). It ends when it has nothing open and nothing recent, and carries its ledger
+// over a continue-as-new before its history grows long.
 import {
   allHandlersFinished,
   CancellationScope,
   condition,
   continueAsNew,
   setHandler,
-  upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
+  availabilityQuery,
   bundleCallIdFor,
   bundleDeliverySignal,
   jobNoticeSignal,
@@ -21,7 +21,6 @@ import {
   phoneViewQuery,
   reachableSignal,
   ringUpdate,
-  STANDING_MEMO_KEY,
   unreachableSignal,
 } from '../../src/contract/phone';
 import { bundledPagesText, pageText } from '../../src/domain/dispatch/messages';
@@ -35,7 +34,6 @@ import {
   nextFlushAt,
   planPage,
   prune,
-  standing,
   takeDuePages,
   view,
   type HeldPage,
@@ -65,6 +63,7 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
   const touch = () => void (changed = true);
 
   setHandler(phoneViewQuery, () => view(ledger, Date.now()));
+  setHandler(availabilityQuery, () => availability(ledger, Date.now()));
   setHandler(
     pageUpdate,
     (req) => {
@@ -85,11 +84,9 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
   });
   setHandler(unreachableSignal, ({ errorCode }) => {
     ledger.unreachable = { errorCode, since: Date.now() };
-    touch();
   });
   setHandler(reachableSignal, () => {
     ledger.unreachable = undefined;
-    touch();
   });
   setHandler(bundleDeliverySignal, async (report) => {
     const bundle = ledger.bundles.find((b) => b.key === report.key || (b.messageSid !== undefined && b.messageSid === report.messageSid));
@@ -100,8 +97,6 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
     touch();
   });
 
-  // A new phone has no memo, which reads as free and reachable; a continued one publishes afresh.
-  let published = input.ledger ? undefined : JSON.stringify({});
   for (;;) {
     const now = Date.now();
     const due = nextFlushAt(ledger);
@@ -110,12 +105,6 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
       continue;
     }
     prune(ledger, now);
-    // Each change of busy or reachable, within the task that made it: a step that reads it next sees it.
-    const current = standing(ledger, now);
-    if (JSON.stringify(current) !== published) {
-      upsertMemo({ [STANDING_MEMO_KEY]: current });
-      published = JSON.stringify(current);
-    }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof phoneWorkflow>({ phone: ledger.phone, ledger });

@@ -152,36 +152,13 @@ export function busyJob(ledger: PhoneLedger, now: number): PhoneJob | undefined 
   return ledger.jobs.filter((j) => j.state === 'assigned' && (j.busyUntil ?? Infinity) > now).sort((a, b) => b.since - a.since)[0];
 }
 
-/**
- * What a dispatch's step needs of this phone, with when each part lapses. The phone's workflow
- * publishes it in its memo, so a step reads it with a describe (a read of the server's own record)
- * rather than a query (a task on a worker).
- */
-export interface PhoneStanding {
-  busyWith?: BusyWith & { callId: string; until?: number };
-  unreachable?: { errorCode: number; until: number };
-}
-
-export function standing(ledger: PhoneLedger, now: number): PhoneStanding {
-  const busy = busyJob(ledger, now);
-  const unreachableUntil = ledger.unreachable && ledger.unreachable.since + UNREACHABLE_FOR_MS;
-  return {
-    ...(busy ? { busyWith: { callId: busy.callId, replyCode: busy.replyCode, summary: busy.summary, ...(busy.busyUntil === undefined ? {} : { until: busy.busyUntil }) } } : {}),
-    ...(ledger.unreachable && unreachableUntil! > now ? { unreachable: { errorCode: ledger.unreachable.errorCode, until: unreachableUntil! } } : {}),
-  };
-}
-
-/** A published standing read at `now`: a part whose time has passed no longer holds. */
-export function availabilityAt(published: PhoneStanding | undefined, now: number): PhoneAvailability {
-  const { busyWith, unreachable } = published ?? {};
-  return {
-    ...(busyWith && (busyWith.until ?? Infinity) > now ? { busyWith: { callId: busyWith.callId, replyCode: busyWith.replyCode, summary: busyWith.summary } } : {}),
-    ...(unreachable && unreachable.until > now ? { unreachable: { errorCode: unreachable.errorCode } } : {}),
-  };
-}
-
 export function availability(ledger: PhoneLedger, now: number): PhoneAvailability {
-  return availabilityAt(standing(ledger, now), now);
+  const busy = busyJob(ledger, now);
+  const unreachable = ledger.unreachable && now - ledger.unreachable.since < UNREACHABLE_FOR_MS ? ledger.unreachable : undefined;
+  return {
+    ...(busy ? { busyWith: { callId: busy.callId, replyCode: busy.replyCode, summary: busy.summary } } : {}),
+    ...(unreachable ? { unreachable: { errorCode: unreachable.errorCode } } : {}),
+  };
 }
 
 /**
