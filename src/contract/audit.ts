@@ -12,3 +12,9 @@ export const auditRowsSignal = defineSignal<[AuditOp[]]>('auditRows');
 
 /** The single writer per task queue and base: every Airtable write of the fleet goes through it. */
 export const auditWriterIdFor = (taskQueue: string, baseId: string): string => `airtable-audit-${taskQueue}-${baseId}`;
+
+/**
+ * The writer's Memo key saying whether it is full (true) or open (false or absent): forwarders
+ * read it with a describe and keep their rows while it is full (docs/decisions.md, Airtable).
+ */
+export const AUDIT_WRITER_FULL_MEMO = 'backlogFull';
