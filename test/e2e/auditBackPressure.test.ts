@@ -1,5 +1,5 @@
-// The fleet's Airtable writer with more rows than it may carry over a continue-as-new: it says it
-// is full in its Memo, a dispatch's forward then keeps its rows (no signal) and asks again later,
+// The fleet's Airtable writer given a larger backlog than it holds before it turns full: it says
+// so in its Memo, a dispatch's forward then keeps its rows (no signal) and asks again later,
 // and once the writer has written its backlog down it says it is open and the rows go through.
 // Real dev server, the API and the worker as processes, the stand-ins in this process.
 import { randomUUID } from 'node:crypto';

@@ -3,17 +3,22 @@
 // the dispatches keep their rows (in their forwarding activity's input) until it is open again.
 // Pure: the writer workflow decides with these, the forwarding activity waits with them.
 
-const MiB = 1024 * 1024;
+const KiB = 1024;
 
-/** Pending rows (their JSON, UTF-8) above this: the writer turns full. Thousands of rows, minutes of writing at 40 rows/s. */
-export const FULL_BYTES = 1 * MiB;
+/**
+ * Pending rows (their JSON, UTF-8) above this: the writer turns full. Hundreds of rows, some 15 s
+ * of writing at 40 rows/s; holding more buys nothing (the backlog waits in the dispatches just as
+ * well) but a larger carry-over, and the server warns about any payload over 512 KiB.
+ */
+export const FULL_BYTES = 256 * KiB;
 /** …and open again below this: half, so the state flips on real swings only, not row by row. */
 export const OPEN_BYTES = FULL_BYTES / 2;
 /**
- * The largest carry-over a continue-as-new may take: well under Temporal's 2 MiB payload limit, and
- * half a MiB above FULL_BYTES for the rows that arrive while forwarders still see the writer open.
+ * The largest carry-over a continue-as-new may take: half Temporal's 2 MiB payload limit, which
+ * leaves three quarters of a MiB above FULL_BYTES for rows that arrive while forwarders still see
+ * the writer open (a second of cached describe, signals in flight).
  */
-export const CARRY_BUDGET_BYTES = 1.5 * MiB;
+export const CARRY_BUDGET_BYTES = 1024 * KiB;
 
 /** Hysteresis: full above FULL_BYTES, open below OPEN_BYTES, unchanged in between. */
 export function writerFull(pendingBytes: number, wasFull: boolean): boolean {
