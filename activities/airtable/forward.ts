@@ -6,20 +6,29 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { auditRowsSignal, auditTaskQueueFor, auditWriterIdFor, type AuditOp } from '../../src/contract/audit';
 import type { AuditForwardActivities } from '../../src/contract/activities';
-import { forwardRetryDelayMs } from '../../src/domain/airtable/backPressure';
+import { FORWARD_HOLD_MS, forwardRetryDelayMs } from '../../src/domain/airtable/backPressure';
 import { auditForwardsDeferred } from '../../src/observability/metrics';
 import { WriterGate } from './writerGate';
 
 export function createAuditForwardActivities(opts: { taskQueue: string; baseId: string; requestsPerSecond: number }): AuditForwardActivities {
   const workflowId = auditWriterIdFor(opts.taskQueue, opts.baseId);
+  const auditQueue = auditTaskQueueFor(opts.taskQueue);
   const writer = new WriterGate(); // one per worker process: its forwards share each describe
   return {
     async forwardAudit(ops: AuditOp[]) {
-      const { client, info } = Context.current();
-      const full = await writer.full(async () => {
-        const described = await client.workflow.getHandle(workflowId).describe();
-        return described.status.name === 'RUNNING' ? (described.memo ?? {}) : undefined;
-      });
+      const { client, info, sleep } = Context.current();
+      const isFull = () =>
+        writer.full(async () => {
+          const described = await client.workflow.getHandle(workflowId).describe();
+          return described.status.name === 'RUNNING' ? (described.memo ?? {}) : undefined;
+        });
+      let full = await isFull();
+      // Held in its slot on the audit queue only: the dispatch queue's slots page.
+      const holdUntil = Date.now() + (info.taskQueue === auditQueue ? FORWARD_HOLD_MS : 0);
+      while (full && Date.now() < holdUntil) {
+        await sleep(500);
+        full = await isFull();
+      }
       if (full) {
         auditForwardsDeferred.inc();
         throw ApplicationFailure.create({
@@ -33,7 +42,7 @@ export function createAuditForwardActivities(opts: { taskQueue: string; baseId: 
       await client.workflow.signalWithStart('auditWriterWorkflow', {
         workflowId,
         // Its own queue: its workflow tasks never wait behind a storm of dispatches.
-        taskQueue: auditTaskQueueFor(opts.taskQueue),
+        taskQueue: auditQueue,
         args: [{ requestsPerSecond: opts.requestsPerSecond }],
         signal: auditRowsSignal,
         signalArgs: [ops],

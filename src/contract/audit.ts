@@ -7,6 +7,12 @@ export type { AuditOp };
 /** Airtable writes run on their own queue so a burst of rows never queues ahead of a page. */
 export const auditTaskQueueFor = (taskQueue: string): string => `${taskQueue}-audit`;
 
+/**
+ * The writer's Airtable writes run on a queue of their own: forwards waiting on the audit queue for
+ * a full writer never queue ahead of the writes that empty it.
+ */
+export const airtableWritesQueueFor = (auditTaskQueue: string): string => `${auditTaskQueue}-writes`;
+
 /** Rows from the dispatches to the one Airtable writer of the fleet. */
 export const auditRowsSignal = defineSignal<[AuditOp[]]>('auditRows');
 

@@ -9,7 +9,7 @@ import type { AuditActivities } from '../../src/contract/activities';
 import { mayCarryOver, writerFull } from '../../src/domain/airtable/backPressure';
 import { PendingRows, type AuditOp } from '../../src/domain/airtable/pendingRows';
 import { requestIntervalMs } from '../../src/domain/airtable/pace';
-import { AUDIT_WRITER_FULL_MEMO, auditRowsSignal } from '../../src/contract/audit';
+import { AUDIT_WRITER_FULL_MEMO, airtableWritesQueueFor, auditRowsSignal } from '../../src/contract/audit';
 
 /**
  * Memo upserts and postponed continue-as-new are new commands: a writer whose history predates them
@@ -41,7 +41,9 @@ export async function auditWriterWorkflow(input: AuditWriterInput): Promise<void
   });
 
   const audit = proxyActivities<AuditActivities>({
-    taskQueue: workflowInfo().taskQueue, // the audit queue: the writer runs there
+    // Not the audit queue the writer runs on: a replay compares no queue, and writes scheduled there
+    // before are still served there.
+    taskQueue: airtableWritesQueueFor(workflowInfo().taskQueue),
     startToCloseTimeout: '30s',
     scheduleToCloseTimeout: '7 days',
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '60s' },

@@ -32,6 +32,13 @@ export function mayCarryOver(pendingBytes: number): boolean {
   return pendingBytes <= CARRY_BUDGET_BYTES;
 }
 
+/**
+ * How long a forward turned away waits in its activity slot, for the writer to open, before it
+ * lets go: the forwards behind it meanwhile wait as tasks on the server, which costs nothing, where
+ * each attempt costs the server and the worker a round trip. Half the forward's 10 s timeout.
+ */
+export const FORWARD_HOLD_MS = 5_000;
+
 const RETRY_BASE_MS = 2_000;
 const RETRY_CAP_MS = 60_000;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CARRY_BUDGET_BYTES,
+  FORWARD_HOLD_MS,
   FULL_BYTES,
   OPEN_BYTES,
   forwardRetryDelayMs,
@@ -42,6 +43,10 @@ describe('the Airtable writer\'s back-pressure', () => {
     expect(CARRY_BUDGET_BYTES).toBeLessThanOrEqual(1024 * 1024);
     expect(CARRY_BUDGET_BYTES - FULL_BYTES).toBeGreaterThanOrEqual(512 * 1024);
     expect(OPEN_BYTES).toBeLessThan(FULL_BYTES);
+  });
+
+  it('holds a forward at most half its 10 s timeout, leaving the rest for its signal', () => {
+    expect(FORWARD_HOLD_MS).toBeLessThanOrEqual(5_000);
   });
 
   it.each([
