@@ -39,6 +39,9 @@ export async function auditWriterWorkflow(input: AuditWriterInput): Promise<void
     pending.add(ops);
     publishFullness();
   });
+  // Should a run begin with its Memo saying full over rows that no longer make it so, forwarders
+  // would wait for a writer with nothing left to write: settle it at once.
+  publishFullness();
 
   const audit = proxyActivities<AuditActivities>({
     // Not the audit queue the writer runs on: a replay compares no queue, and writes scheduled there
