@@ -17,14 +17,15 @@ export function createAuditForwardActivities(opts: { taskQueue: string; baseId: 
   return {
     async forwardAudit(ops: AuditOp[]) {
       const { client, info, sleep } = Context.current();
+      // Held in its slot on the audit queue only (the dispatch queue's slots page), counted from its
+      // start, so a slow describe leaves the signal its time.
+      const holdUntil = Date.now() + (info.taskQueue === auditQueue ? FORWARD_HOLD_MS : 0);
       const isFull = () =>
         writer.full(async () => {
           const described = await client.workflow.getHandle(workflowId).describe();
           return described.status.name === 'RUNNING' ? (described.memo ?? {}) : undefined;
         });
       let full = await isFull();
-      // Held in its slot on the audit queue only: the dispatch queue's slots page.
-      const holdUntil = Date.now() + (info.taskQueue === auditQueue ? FORWARD_HOLD_MS : 0);
       while (full && Date.now() < holdUntil) {
         await sleep(500);
         full = await isFull();
