@@ -33,8 +33,10 @@ RUN npm run build
 # ---- runtime ----------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
+# MALLOC_ARENA_MAX: what every role process starts with (scripts/run.cjs, ROLE_ENV).
 ENV NODE_ENV=production \
-    PORT=3000
+    PORT=3000 \
+    MALLOC_ARENA_MAX=2
 # Everything stays owned by root and read-only to the process. The sources come along: the
 # launcher runs dist/ only while it matches them (and falls back to tsx, slower, if it did not).
 COPY --from=deps /app/node_modules ./node_modules

@@ -17,6 +17,16 @@ const APP_DIR = path.join(ROOT, 'dist', 'app');
 const APP_MANIFEST = path.join(APP_DIR, 'build.json');
 const ROLES = { main: 'src/main', api: 'src/api', worker: 'src/worker' };
 
+/**
+ * What every role process is started with, by whoever starts it: the image (its ENV), the npm
+ * scripts, the tests and `npm run cluster` (test/deploy/image.test.ts checks they agree). Read by
+ * glibc at process start only, so the launcher cannot set it for itself. Two malloc arenas instead
+ * of glibc's eight per core: a worker's native threads (the SDK's core, libuv, V8's helpers) each
+ * otherwise keep an arena of their own, and freed memory stays spread over them (docs/decisions.md,
+ * Operations).
+ */
+const ROLE_ENV = { MALLOC_ARENA_MAX: '2' };
+
 const sha256 = (file) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 /** Whether dist/app was compiled from the sources as they are now: `{ fresh }` or `{ fresh: false, reason }`. */
@@ -63,6 +73,6 @@ function run(role) {
   }
 }
 
-module.exports = { appStatus, APP_DIR, APP_MANIFEST, ROOT };
+module.exports = { appStatus, APP_DIR, APP_MANIFEST, ROLE_ENV, ROOT };
 
 if (require.main === module) run(process.argv[2]);

@@ -17,6 +17,9 @@ import { startTwilioEmulator } from '../../emulators/twilio';
 import { startCluster, freeClusterPorts, type Cluster, type ClusterPorts } from './cluster';
 import { loadTopology, ROOT } from './topology';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ROLE_ENV } = require('../run.cjs') as { ROLE_ENV: Record<string, string> };
+
 class UsageError extends Error {}
 
 const LOCAL_TWILIO = { accountSid: 'AC00000000000000000000000000000000', authToken: 'local-sandbox-auth-token', fromNumber: '+15005550006' };
@@ -71,7 +74,7 @@ function startRole(role: 'api' | 'worker', name: string, env: Record<string, str
   const log = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
   const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', `${role}.ts`)], {
     cwd: ROOT,
-    env: { ...process.env, ...env, DISPATCH_ROLE: role },
+    env: { ...process.env, ...ROLE_ENV, ...env, DISPATCH_ROLE: role },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ready = new Promise<void>((resolve, reject) => {

@@ -38,6 +38,11 @@ export const twilioStatusCallbacks = new Counter({
   labelNames: ['status', 'forwarded'] as const,
   registers: [registry],
 });
+export const auditForwardsDeferred = new Counter({
+  name: 'airtable_audit_forwards_deferred_total',
+  help: 'Forwards of a dispatch\'s audit rows put off because the Airtable writer was full (each asks again later; the rows wait in the dispatch)',
+  registers: [registry],
+});
 export const rosterProblem = new Counter({
   name: 'roster_problem_total',
   help: 'On-call roster problems (empty tier, invalid phone, opted-out technician, unreadable roster)',

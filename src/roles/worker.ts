@@ -1,5 +1,6 @@
 // The worker role: runs dispatch workflows and the activities that page, plus, on the audit queue,
-// the fleet's Airtable writer workflow and its write activities.
+// the fleet's Airtable writer workflow and the dispatches' forwards to it, and on a queue of their
+// own the writer's Airtable writes.
 //
 // Start-up is on the recovery path: when a worker dies, its dispatches wait for another to poll.
 // So the dispatch queue polls first, from a prebuilt workflow bundle, with the vendor libraries
@@ -10,7 +11,7 @@ import v8 from 'node:v8';
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
 import type { PagingActivities } from '../contract/activities';
 import { ensureOnCallSchedule } from '../client/onCallService';
-import { auditTaskQueueFor } from '../contract/audit';
+import { airtableWritesQueueFor, auditTaskQueueFor } from '../contract/audit';
 import { phoneTaskQueueFor } from '../contract/phone';
 import { logger } from '../observability/logger';
 import { ensureWorkflowBundle } from '../temporal/workflowBundle';
@@ -162,6 +163,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   await ensureOnCallSchedule(connection, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, settings: config.schedule });
 
   let auditWorker: Worker;
+  let writesWorker: Worker;
   try {
     const { audit } = await vendors;
     await pagingSideSettled(dispatchWorker);
@@ -173,8 +175,20 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
       // one Airtable writer per queue and base lives here: a handful of workflows at most
       maxCachedWorkflows: 10,
       maxConcurrentWorkflowTaskExecutions: 10,
-      // No server-side rate limit here: the server splits it across the queue's partitions and lets
-      // each burst, so it cannot hold 5 requests/s. The one writer workflow paces every write instead.
+    });
+    // Activities only, no workflow thread: the writer's Airtable writes, apart from the forwards that
+    // wait on the audit queue while the writer is full. (The audit worker still serves the writes
+    // scheduled there before they moved, and those of dispatches older than the writer.)
+    writesWorker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      shutdownGraceTime: common.shutdownGraceTime,
+      taskQueue: airtableWritesQueueFor(auditTaskQueueFor(config.temporal.taskQueue)),
+      activities: { upsertCalls: audit.upsertCalls, upsertDispatchEvents: audit.upsertDispatchEvents },
+      // The writer sends one request at a time. No server-side rate limit: the server splits it
+      // across the queue's partitions and lets each burst, so it cannot hold 5 requests/s; the one
+      // writer workflow paces every write instead.
+      maxConcurrentActivityTaskExecutions: 2,
     });
   } catch (err) {
     for (const w of [dispatchWorker, phoneWorker]) w.shutdown();
@@ -182,12 +196,12 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     throw err;
   }
   void import('./workerActivities').then((m) => m.reportSchemaGaps(opts.airtable));
-  const done = Promise.all([dispatchRun, phoneRun, auditWorker.run()]).then(() => undefined);
+  const done = Promise.all([dispatchRun, phoneRun, auditWorker.run(), writesWorker.run()]).then(() => undefined);
   logger.info({ taskQueue: config.temporal.taskQueue }, 'workers polling');
   return {
     done,
     async shutdown() {
-      for (const w of [dispatchWorker, phoneWorker, auditWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      for (const w of [dispatchWorker, phoneWorker, auditWorker, writesWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
     },
   };

@@ -5,11 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_FOLDERS } from '../../scripts/build';
+import { ROLE_ENV } from '../support/paths';
 import { reachableFiles, ROLE_ENTRIES, ROOT } from './compose';
 
 const DOCKERFILE = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 const DOCKERIGNORE = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8');
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
@@ -117,6 +119,15 @@ describe('Dockerfile', () => {
     for (const f of [...APP_FOLDERS, 'tsconfig.json', 'scripts/build.ts', 'scripts/run.cjs']) expect(buildCopies, f).toContain(f);
     expect(RUNTIME.lines).toContainEqual(`COPY --from=${buildStage!.name} /app/dist ./dist`);
     expect(RUNTIME.lines.join('\n')).not.toMatch(/WORKFLOW_BUNDLE_PATH/);
+  });
+
+  it('starts every role with the launcher\'s environment: the image and the npm scripts alike', () => {
+    const env = RUNTIME.lines.filter((l) => /^ENV /.test(l)).flatMap((l) => l.split(/\s+/).slice(1));
+    expect(Object.keys(ROLE_ENV).length).toBeGreaterThan(0);
+    for (const [name, value] of Object.entries(ROLE_ENV)) {
+      expect(env, `the runtime stage's ENV`).toContain(`${name}=${value}`);
+      for (const role of ['start', 'api', 'worker']) expect(PKG.scripts[role], `npm run ${role}`).toMatch(new RegExp(`^(\\w+=\\S+ )*${name}=${value} `));
+    }
   });
 
   it('runs as a non-root user', () => {

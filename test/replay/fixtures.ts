@@ -58,6 +58,7 @@ export const FIXTURES: FixtureSpec[] = [
   { name: 'phone', workflowType: 'phoneWorkflow', closed: false, path: 'Bob\'s phone after the paths above: pages registered, jobs assigned and closed, a bundle sent and its callbacks passed on (recorded running)' },
   { name: 'oncall-schedule', workflowType: 'onCallWorkflow', closed: false, path: 'the on-call schedule\'s workflow: hand-off reminders of 36-second shifts and one coverage-gap alert (it never closes; recorded running)' },
   { name: 'audit-writer', workflowType: 'auditWriterWorkflow', closed: false, path: 'the fleet\'s Airtable writer after the dispatches above: signals merged and written in batches (it never closes; recorded running)' },
+  { name: 'audit-writer-full', workflowType: 'auditWriterWorkflow', closed: false, path: 'the fleet\'s Airtable writer given more than 256 KiB of rows while Airtable is down: Memo upserted full, then open again once it has written them down (recorded running)' },
 ];
 
 export interface ManifestEntry {

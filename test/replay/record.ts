@@ -19,6 +19,7 @@ import setup from '../support/globalSetup';
 import { ROOT } from '../support/paths';
 import { ROSTER, Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
+import { fillWriter, writerIdOf, writerSaysFull } from '../support/auditWriter';
 import { FIXTURES, writeManifest, type ManifestEntry } from './fixtures';
 import { exportHistory, runRecorder, shortCommit } from './recording';
 
@@ -381,6 +382,21 @@ async function writerSettled(client: Client, workflowId: string): Promise<void> 
   }, 60_000, 2_000);
 }
 
+/** The writer given more rows than it holds during an Airtable outage: full, then open again once it has written them. */
+async function fillAndDrainWriter(stack: Stack, client: Client): Promise<string> {
+  const writerId = writerIdOf(stack);
+  stack.airtable.state.setOutage(503);
+  try {
+    await fillWriter(client, stack);
+    await waitFor('the writer to say it is full', async () => (await writerSaysFull(client, writerId)) === true, 15_000, 100);
+  } finally {
+    stack.airtable.state.setOutage(null);
+  }
+  await waitFor('the writer to say it is open', async () => (await writerSaysFull(client, writerId)) === false, 120_000, 250);
+  await writerSettled(client, writerId);
+  return writerId;
+}
+
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   for (const name of wanted) if (!FIXTURES.some((f) => f.name === name)) throw new Error(`no such path: ${name} (see test/replay/fixtures.ts)`);
@@ -457,6 +473,11 @@ async function main(): Promise<void> {
     }
 
     if (run('audit-writer') && !writerSaved) await saveWriter();
+    // Last, once nothing else forwards: the writer turns full and open again (its back-pressure).
+    if (run('audit-writer-full')) {
+      log('filling the Airtable writer past its bound while Airtable is down');
+      await save('audit-writer-full', await fillAndDrainWriter(stack, client));
+    }
     writeManifest(entries);
     log(`manifest: ${entries.length} fixture(s) written`);
   } finally {

@@ -6,5 +6,8 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 /** How operators start a role (`npm start`, `npm run api`, `npm run worker`), without npm. */
 export const roleCommand = (role: 'main' | 'api' | 'worker'): string[] => [path.join(ROOT, 'scripts', 'run.cjs'), role];
+/** …and the environment every way of starting one sets (the npm scripts, the image). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const ROLE_ENV = (require('../../scripts/run.cjs') as { ROLE_ENV: Record<string, string> }).ROLE_ENV;
 /** The workflow bundle the build keeps in dist/ (npm ci, globalSetup): replays and simulations load it. */
 export const BUNDLE_PATH = WORKFLOW_BUNDLE.codePath;

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ARTIFACTS, ROOT, roleCommand } from './paths';
+import { ARTIFACTS, ROLE_ENV, ROOT, roleCommand } from './paths';
 import { waitFor } from './wait';
 
 export class RoleProcess {
@@ -22,7 +22,7 @@ export class RoleProcess {
     // An older checkout (only to reproduce an older release) runs its sources as it did then.
     this.child = spawn(process.execPath, cwd === ROOT ? roleCommand(role) : ['--import', 'tsx', path.join('src', `${role}.ts`)], {
       cwd,
-      env: { ...process.env, ...env, DISPATCH_ROLE: role },
+      env: { ...process.env, ...ROLE_ENV, ...env, DISPATCH_ROLE: role },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of [this.child.stdout!, this.child.stderr!]) {

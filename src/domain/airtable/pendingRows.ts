@@ -2,6 +2,7 @@
 // leave in batches of at most 10 records — one Airtable request each. Pure: the fleet's writer
 // workflow holds its rows in one of these.
 import type { CallRow, DispatchEventRow } from '../types';
+import { utf8Bytes } from './backPressure';
 import { mergeRow } from './rowMerge';
 
 /** Airtable creates or updates at most 10 records per request. */
@@ -16,6 +17,9 @@ export class PendingRows {
   private readonly calls = new Map<string, CallRow>();
   private readonly events = new Map<string, DispatchEventRow>();
   private turn: AuditBatch['table'] = 'calls';
+  /** each pending row's JSON size as an AuditOp, kept as rows come and go so no check walks them all */
+  private readonly weights = { calls: new Map<string, number>(), events: new Map<string, number>() };
+  private weight = 0;
 
   constructor(ops: readonly AuditOp[] = []) {
     this.add(ops);
@@ -24,13 +28,25 @@ export class PendingRows {
   /** A later value of a key lays its defined fields over the earlier one. */
   add(ops: readonly AuditOp[]): void {
     for (const op of ops) {
-      if (op.table === 'calls') this.calls.set(op.row.callId, mergeRow(this.calls.get(op.row.callId), op.row));
-      else this.events.set(op.row.eventKey, mergeRow(this.events.get(op.row.eventKey), op.row));
+      if (op.table === 'calls') {
+        const row = mergeRow(this.calls.get(op.row.callId), op.row);
+        this.calls.set(row.callId, row);
+        this.weigh('calls', row.callId, { table: 'calls', row });
+      } else {
+        const row = mergeRow(this.events.get(op.row.eventKey), op.row);
+        this.events.set(row.eventKey, row);
+        this.weigh('events', row.eventKey, { table: 'events', row });
+      }
     }
   }
 
   get size(): number {
     return this.calls.size + this.events.size;
+  }
+
+  /** The JSON size (UTF-8) of toOps(): what carrying the rows over a continue-as-new weighs. */
+  get bytes(): number {
+    return this.size ? this.weight + this.size + 1 : 2; // the brackets, and the commas between the rows
   }
 
   /**
@@ -42,7 +58,7 @@ export class PendingRows {
     if (this.size === 0) return undefined;
     const table = this.turn === 'calls' ? (this.calls.size ? 'calls' : 'events') : this.events.size ? 'events' : 'calls';
     this.turn = table === 'calls' ? 'events' : 'calls';
-    return table === 'calls' ? { table, rows: take(this.calls) } : { table, rows: take(this.events) };
+    return table === 'calls' ? { table, rows: this.take(table, this.calls) } : { table, rows: this.take(table, this.events) };
   }
 
   /** Everything still pending, to carry over a continue-as-new. */
@@ -52,10 +68,20 @@ export class PendingRows {
       ...[...this.events.values()].map((row): AuditOp => ({ table: 'events', row })),
     ];
   }
-}
 
-function take<T>(rows: Map<string, T>): T[] {
-  const batch = [...rows.entries()].slice(0, MAX_RECORDS_PER_REQUEST);
-  for (const [key] of batch) rows.delete(key);
-  return batch.map(([, row]) => row);
+  private weigh(table: AuditOp['table'], key: string, op: AuditOp): void {
+    const bytes = utf8Bytes(JSON.stringify(op));
+    this.weight += bytes - (this.weights[table].get(key) ?? 0);
+    this.weights[table].set(key, bytes);
+  }
+
+  private take<T>(table: AuditOp['table'], rows: Map<string, T>): T[] {
+    const batch = [...rows.entries()].slice(0, MAX_RECORDS_PER_REQUEST);
+    for (const [key] of batch) {
+      rows.delete(key);
+      this.weight -= this.weights[table].get(key)!;
+      this.weights[table].delete(key);
+    }
+    return batch.map(([, row]) => row);
+  }
 }
