@@ -11,6 +11,7 @@ import type { PhoneAvailability } from '../../src/domain/phone/phoneLedger';
 import { flagsRoster } from '../../src/domain/twilio/errorClassification';
 import type { Technician, Tier } from '../../src/domain/types';
 import type { TwilioActivities } from '../twilio/activities';
+import { UpdateSlots } from './updateSlots';
 
 const TIERS: Tier[] = [1, 2, 3];
 /** A phone's workflow answers a query in milliseconds; a stuck one must not hold up a step. */
@@ -23,12 +24,11 @@ export interface PhoneActivityOptions {
 }
 
 /**
- * Temporal takes at most 10 Updates in flight per workflow, and aborts those in flight when it
- * reloads the workflow (it asks the caller to try again); a storm's pages to one phone come in
- * dozens at once. A refused or aborted one is tried again at once, briefly apart, rather than
- * after the activity's retry backoff (1 s, 2 s, 4 s ...), which would hold a page for tens of seconds.
+ * An Update the server refused or aborted (another process's Updates filled the phone's slots, or
+ * the server reloaded the workflow) is tried again at once, briefly apart, rather than after the
+ * activity's retry backoff (1 s, 2 s, 4 s ...), which would hold a page for tens of seconds.
  */
-async function whenUpdateSlotFree<T>(update: () => Promise<T>): Promise<T> {
+async function retriedWhileRefused<T>(update: () => Promise<T>): Promise<T> {
   const giveUpAt = Date.now() + 10_000;
   for (let pause = 20; ; pause = Math.min(pause * 2, 400)) {
     try {
@@ -56,6 +56,9 @@ function isRefusedOrAborted(err: unknown): boolean {
 export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActivities {
   const client = (): Client => Context.current().client;
   const idOf = (phone: string) => phoneWorkflowIdFor(opts.taskQueue, phone);
+  const slots = new UpdateSlots();
+  /** An Update to a phone's workflow, within this process's slots for it. */
+  const updatePhone = <T>(phone: string, update: () => Promise<T>): Promise<T> => slots.run(idOf(phone), () => retriedWhileRefused(update));
   /** The phone's workflow, started if it has none running: every way in creates it. */
   const startPhone = (phone: string) =>
     new WithStartWorkflowOperation('phoneWorkflow', {
@@ -86,7 +89,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
     },
 
     async pageTechnician({ callReceivedAt, ...req }) {
-      const plan = await whenUpdateSlotFree(() =>
+      const plan = await updatePhone(req.phone, () =>
         client().workflow.executeUpdateWithStart(pageUpdate, {
           args: [req],
           // A retried attempt gets the answer the first one got.
@@ -151,7 +154,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
     },
 
     async wakeTechnician({ windowMs, at, ...req }) {
-      const ring = await whenUpdateSlotFree(() =>
+      const ring = await updatePhone(req.to, () =>
         client().workflow.executeUpdateWithStart(ringUpdate, {
           args: [{ key: req.idempotencyKey, callId: req.callId, windowMs, at }],
           updateId: req.idempotencyKey,

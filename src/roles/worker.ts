@@ -101,6 +101,14 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     // can take the whole worker down with it (Node: "async hook stack has become corrupted", seen
     // under the 10,000-dispatch bench); our workflows have no unbounded loops to catch.
     isolateExecutionTimeout: '60s',
+    // A workflow's next task goes to the worker that has it cached (its sticky queue) and moves to
+    // the shared queue when that worker has not taken it within this long. A live worker takes it
+    // within milliseconds; a dead one never will, and until the server notices (10 s without a
+    // poll) every dispatch and phone it held waits this long after a crash: this bounds how late a
+    // follow-up or a bundle can be. The price of a short value is a replay of the workflow's
+    // history elsewhere when a busy worker is slower than this, never a lost or doubled page
+    // (docs/decisions.md).
+    stickyQueueScheduleToStartTimeout: '1s',
   } as const;
   const memory = workerMemory(config);
   // The SDK offers no heap limit for its workflow threads; V8 takes this flag for every isolate
@@ -125,14 +133,6 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
       ...common,
       taskQueue: config.temporal.taskQueue,
       activities: registeredBeforeLoaded(pagingVendors),
-      // A dispatch's next task goes to the worker that has it cached (its sticky queue) and moves
-      // to the shared queue when that worker has not taken it within this long. A live worker takes
-      // it within milliseconds; a dead one never will, and until the server notices (10 s without a
-      // poll) every dispatch it held waits this long after a crash: this bounds how late a
-      // follow-up can be. The price of a short value is a replay of the dispatch's short history
-      // elsewhere when a busy worker is slower than this, never a lost or doubled page
-      // (docs/decisions.md).
-      stickyQueueScheduleToStartTimeout: '1s',
       maxCachedWorkflows: memory.cachedDispatches,
       maxConcurrentWorkflowTaskExecutions: Math.min(40, memory.cachedDispatches), // the SDK's default, within the cache
     });
