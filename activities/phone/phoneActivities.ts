@@ -5,17 +5,15 @@ import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { OnCallTechnician, PhoneActivities } from '../../src/contract/activities';
 import { deliverySignal, workflowIdFor } from '../../src/contract/dispatch';
-import { availabilityQuery, jobNoticeSignal, pageSentSignal, pageUpdate, phoneTaskQueueFor, phoneWorkflowIdFor, ringUpdate, unreachableSignal } from '../../src/contract/phone';
+import { jobNoticeSignal, pageSentSignal, pageUpdate, phoneTaskQueueFor, phoneWorkflowIdFor, publishedRecord, ringUpdate, unreachableSignal } from '../../src/contract/phone';
 import { pageText } from '../../src/domain/dispatch/messages';
-import type { PhoneAvailability } from '../../src/domain/phone/phoneLedger';
+import { availability, type PhoneAvailability } from '../../src/domain/phone/phoneLedger';
 import { flagsRoster } from '../../src/domain/twilio/errorClassification';
 import type { Technician, Tier } from '../../src/domain/types';
 import type { TwilioActivities } from '../twilio/activities';
 import { UpdateSlots } from './updateSlots';
 
 const TIERS: Tier[] = [1, 2, 3];
-/** A phone's workflow answers a query in milliseconds; a stuck one must not hold up a step. */
-const QUERY_DEADLINE_MS = 5_000;
 
 export interface PhoneActivityOptions {
   taskQueue: string;
@@ -43,12 +41,14 @@ async function retriedWhileRefused<T>(update: () => Promise<T>): Promise<T> {
 
 /**
  * RESOURCE_EXHAUSTED (gRPC code 8): the server's in-flight Update limit; UNAVAILABLE (14): an
- * Update the server aborted. Here or in the error's cause.
+ * Update the server aborted; `UnprocessedUpdate`: the worker's task ended without reading the
+ * Update (its SDK took a new task while the Update's message was pending), so it never reached
+ * the workflow. None of them changed anything. Here or in the error's cause.
  */
 function isRefusedOrAborted(err: unknown): boolean {
   for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (code === 8 || code === 14 || /RESOURCE_EXHAUSTED|in-flight updates|update was aborted/i.test(String(e))) return true;
+    const { code, type } = e as { code?: unknown; type?: unknown };
+    if (code === 8 || code === 14 || type === 'UnprocessedUpdate' || /RESOURCE_EXHAUSTED|in-flight updates|update was aborted/i.test(String(e))) return true;
   }
   return false;
 }
@@ -68,10 +68,11 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
 
+  /** What the phone's workflow last published (a describe: the server's own record, no worker task). */
   async function availabilityOf(phone: string): Promise<PhoneAvailability> {
     try {
-      const handle = client().workflow.getHandle(idOf(phone));
-      return await client().connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(availabilityQuery));
+      const { memo } = await client().workflow.getHandle(idOf(phone)).describe();
+      return availability(publishedRecord(memo), Date.now());
     } catch (err) {
       // No workflow yet: never paged, so free and reachable.
       if (err instanceof WorkflowNotFoundError) return {};

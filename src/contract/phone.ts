@@ -1,10 +1,10 @@
 // Messages of the phone workflow: one durable owner per phone number (spec section 10), shared by
 // the dispatch workflow, the activities that reach it and the API that routes replies through it.
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneView, RingRequest } from '../domain/phone/phoneLedger';
+import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneRecord, PhoneView, RingRequest } from '../domain/phone/phoneLedger';
 import type { DeliveryStatus, SmsResult } from '../domain/types';
 
-export type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneView, RingRequest };
+export type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneRecord, PhoneView, RingRequest };
 
 /**
  * One per phone number and task queue, like the fleet's other singletons (`oncall-<queue>`): a
@@ -50,11 +50,15 @@ export const reachableSignal = defineSignal<[]>('reachable');
 /** A status callback of a bundled SMS, by its key. */
 export const bundleDeliverySignal = defineSignal<[{ key: string; messageSid: string; status: DeliveryStatus; errorCode?: number }]>('bundleDelivery');
 
-/** Where this phone stands for reply routing: open dispatches it called, its jobs with their codes. */
-export const phoneViewQuery = defineQuery<PhoneView>('view');
+/**
+ * The Memo key under which a phone's workflow publishes its PhoneRecord: reply routing and a
+ * dispatch's step read it with a describe (see PhoneRecord for why not a query).
+ */
+export const PHONE_MEMO_KEY = 'phone';
 
-/** Busy or free, reachable or not: what a dispatch's step needs to choose whom to page. */
-export const availabilityQuery = defineQuery<PhoneAvailability>('availability');
+/** The record a phone's workflow published; empty before its first task ends (nothing registered yet). */
+export const publishedRecord = (memo: Record<string, unknown> | undefined): PhoneRecord =>
+  (memo?.[PHONE_MEMO_KEY] as PhoneRecord | undefined) ?? { jobs: [], callerOf: [] };
 
 /** To a dispatch: a page it asked for went out in a bundle (or was withdrawn, its job closed). */
 export interface PageSent {

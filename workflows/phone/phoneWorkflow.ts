@@ -8,17 +8,17 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   setHandler,
+  upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
-  availabilityQuery,
   bundleCallIdFor,
   bundleDeliverySignal,
   jobNoticeSignal,
+  PHONE_MEMO_KEY,
   pageUpdate,
-  phoneViewQuery,
   reachableSignal,
   ringUpdate,
   unreachableSignal,
@@ -34,8 +34,8 @@ import {
   nextFlushAt,
   planPage,
   prune,
+  recordOf,
   takeDuePages,
-  view,
   type HeldPage,
   type PhoneLedger,
   type SentBundle,
@@ -60,10 +60,18 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
   const ledger = input.ledger ?? emptyLedger(input.phone);
   const twilio = pagingActivities();
   let changed = false;
-  const touch = () => void (changed = true);
+  // The record as last published: each change is published within the task that makes it, so a
+  // reply or a step that reads the Memo next sees it (a page is sent only after its task ends).
+  let published = JSON.stringify(recordOf(ledger));
+  const touch = () => {
+    changed = true;
+    const record = recordOf(ledger);
+    const json = JSON.stringify(record);
+    if (json === published) return;
+    upsertMemo({ [PHONE_MEMO_KEY]: record });
+    published = json;
+  };
 
-  setHandler(phoneViewQuery, () => view(ledger, Date.now()));
-  setHandler(availabilityQuery, () => availability(ledger, Date.now()));
   setHandler(
     pageUpdate,
     (req) => {
@@ -84,9 +92,11 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
   });
   setHandler(unreachableSignal, ({ errorCode }) => {
     ledger.unreachable = { errorCode, since: Date.now() };
+    touch();
   });
   setHandler(reachableSignal, () => {
     ledger.unreachable = undefined;
+    touch();
   });
   setHandler(bundleDeliverySignal, async (report) => {
     const bundle = ledger.bundles.find((b) => b.key === report.key || (b.messageSid !== undefined && b.messageSid === report.messageSid));
@@ -101,13 +111,15 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
     const now = Date.now();
     const due = nextFlushAt(ledger);
     if (due !== undefined && due <= now) {
-      await sendDuePages(ledger, twilio);
+      await sendDuePages(ledger, twilio, touch);
       continue;
     }
     prune(ledger, now);
+    touch();
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof phoneWorkflow>({ phone: ledger.phone, ledger });
+      // The next run starts with the record in its Memo: no moment in which a reader finds it empty.
+      await makeContinueAsNewFunc<typeof phoneWorkflow>({ memo: { [PHONE_MEMO_KEY]: recordOf(ledger) } })({ phone: ledger.phone, ledger });
     }
     if (isIdle(ledger)) {
       changed = false;
@@ -129,7 +141,7 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
  * Sends the pages held for a bundle: one SMS for a lone page, otherwise as few as the length
  * limit allows, each listing its jobs. Each job's dispatch hears of its page's send.
  */
-async function sendDuePages(ledger: PhoneLedger, twilio: ReturnType<typeof pagingActivities>): Promise<void> {
+async function sendDuePages(ledger: PhoneLedger, twilio: ReturnType<typeof pagingActivities>, touch: () => void): Promise<void> {
   const { send, withdrawn } = takeDuePages(ledger, Date.now());
   const sentAt = new Date().toISOString();
   if (withdrawn.length > 0) await twilio.tellDispatches(withdrawn.map((h) => ({ callId: h.request.callId, pageSent: { key: h.request.key, result: { ok: false, withdrawn: true }, sentAt } })));
@@ -165,7 +177,10 @@ async function sendDuePages(ledger: PhoneLedger, twilio: ReturnType<typeof pagin
     if (result.ok) Object.assign(bundle, { messageSid: result.messageSid, status: advance(bundle.status ?? 'queued', result.status) });
     else {
       ledger.bundles.splice(ledger.bundles.indexOf(bundle), 1);
-      if (flagsRoster(result.errorCode)) ledger.unreachable = { errorCode: result.errorCode, since: Date.now() };
+      if (flagsRoster(result.errorCode)) {
+        ledger.unreachable = { errorCode: result.errorCode, since: Date.now() };
+        touch();
+      }
     }
     await twilio.tellDispatches(part.pages.map((h) => ({ callId: h.request.callId, pageSent: { key: h.request.key, result, sentAt } })));
   }

@@ -122,6 +122,35 @@ export interface PhoneView {
   jobs: RoutedJob[];
 }
 
+/**
+ * What a phone's workflow publishes in its Memo (`PHONE_MEMO_KEY`) within the task that changes it:
+ * everything reply routing and a dispatch's step read of the phone, with the times things lapse, so
+ * readers evaluate it at their own moment. Read with a describe, a read of the server's own record:
+ * no worker task, so nothing to wait behind while the phone's workflow is busy with a storm (a query
+ * would be, and Temporal buffers one query per busy workflow and refuses the next).
+ */
+export interface PhoneRecord {
+  jobs: Array<Pick<PhoneJob, 'callId' | 'replyCode' | 'state' | 'since' | 'busyUntil'> & { summary?: string }>;
+  callerOf: string[];
+  unreachable?: { errorCode: number; since: number };
+}
+
+/** The record of a ledger; a job's summary only while it is assigned (a busy page names it). */
+export function recordOf(ledger: PhoneLedger): PhoneRecord {
+  return {
+    jobs: ledger.jobs.map(({ callId, replyCode, state, since, busyUntil, summary }) => ({
+      callId,
+      replyCode,
+      state,
+      since,
+      ...(busyUntil === undefined ? {} : { busyUntil }),
+      ...(state === 'assigned' ? { summary } : {}),
+    })),
+    callerOf: [...ledger.callerOf],
+    ...(ledger.unreachable ? { unreachable: { ...ledger.unreachable } } : {}),
+  };
+}
+
 export interface PhoneAvailability {
   busyWith?: BusyWith & { callId: string };
   unreachable?: { errorCode: number };
@@ -148,15 +177,17 @@ function codeForPhone(ledger: PhoneLedger, callId: string, jobCode: string): str
 }
 
 /** The job this technician is on now, the newest if several; none once BUSY_FOR has passed. */
-export function busyJob(ledger: PhoneLedger, now: number): PhoneJob | undefined {
+export function busyJob<J extends PhoneRecord['jobs'][number]>(ledger: { jobs: J[] }, now: number): J | undefined {
   return ledger.jobs.filter((j) => j.state === 'assigned' && (j.busyUntil ?? Infinity) > now).sort((a, b) => b.since - a.since)[0];
 }
 
-export function availability(ledger: PhoneLedger, now: number): PhoneAvailability {
+/** Busy or free, reachable or not, at `now`: what a dispatch's step needs to choose whom to page. */
+export function availability(ledger: PhoneRecord, now: number): PhoneAvailability {
   const busy = busyJob(ledger, now);
   const unreachable = ledger.unreachable && now - ledger.unreachable.since < UNREACHABLE_FOR_MS ? ledger.unreachable : undefined;
   return {
-    ...(busy ? { busyWith: { callId: busy.callId, replyCode: busy.replyCode, summary: busy.summary } } : {}),
+    // An assigned job's record always has its summary (recordOf).
+    ...(busy ? { busyWith: { callId: busy.callId, replyCode: busy.replyCode, summary: busy.summary ?? '' } } : {}),
     ...(unreachable ? { unreachable: { errorCode: unreachable.errorCode } } : {}),
   };
 }
@@ -236,7 +267,7 @@ export function applyNotice(ledger: PhoneLedger, notice: JobNotice, now: number)
   else if (job.state !== 'closed') Object.assign(job, { state: 'closed', since: now });
 }
 
-export function view(ledger: PhoneLedger, now: number): PhoneView {
+export function view(ledger: PhoneRecord, now: number): PhoneView {
   const jobs = [...ledger.jobs]
     .filter((j) => j.state !== 'closed' || now - j.since < RECENT_JOB_MS)
     .sort((a, b) => b.since - a.since)
