@@ -5,13 +5,13 @@ import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { OnCallTechnician, PhoneActivities } from '../../src/contract/activities';
 import { deliverySignal, workflowIdFor } from '../../src/contract/dispatch';
-import { jobNoticeSignal, pageSentSignal, pageUpdate, phoneTaskQueueFor, phoneWorkflowIdFor, publishedRecord, ringUpdate, unreachableSignal } from '../../src/contract/phone';
+import { jobNoticeSignal, pageSentSignal, pagesUpdate, phoneTaskQueueFor, phoneWorkflowIdFor, publishedRecord, ringsUpdate, unreachableSignal, type PagePlan, type PageRequest, type RingRequest } from '../../src/contract/phone';
 import { pageText } from '../../src/domain/dispatch/messages';
 import { availability, type PhoneAvailability } from '../../src/domain/phone/phoneLedger';
 import { flagsRoster } from '../../src/domain/twilio/errorClassification';
 import type { Technician, Tier } from '../../src/domain/types';
 import type { TwilioActivities } from '../twilio/activities';
-import { UpdateSlots } from './updateSlots';
+import { PhoneBatches } from './phoneBatches';
 
 const TIERS: Tier[] = [1, 2, 3];
 
@@ -21,13 +21,16 @@ export interface PhoneActivityOptions {
   twilio: Pick<TwilioActivities, 'sendSms' | 'ringTechnician'>;
 }
 
+/** How long one batch may take, its tries again included: less than the activities' own 12 s. */
+const BATCH_DEADLINE_MS = 10_000;
+
 /**
  * An Update the server refused or aborted (another process's Updates filled the phone's slots, or
  * the server reloaded the workflow) is tried again at once, briefly apart, rather than after the
  * activity's retry backoff (1 s, 2 s, 4 s ...), which would hold a page for tens of seconds.
  */
 async function retriedWhileRefused<T>(update: () => Promise<T>): Promise<T> {
-  const giveUpAt = Date.now() + 10_000;
+  const giveUpAt = Date.now() + BATCH_DEADLINE_MS;
   for (let pause = 20; ; pause = Math.min(pause * 2, 400)) {
     try {
       return await update();
@@ -56,9 +59,6 @@ function isRefusedOrAborted(err: unknown): boolean {
 export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActivities {
   const client = (): Client => Context.current().client;
   const idOf = (phone: string) => phoneWorkflowIdFor(opts.taskQueue, phone);
-  const slots = new UpdateSlots();
-  /** An Update to a phone's workflow, within this process's slots for it. */
-  const updatePhone = <T>(phone: string, update: () => Promise<T>): Promise<T> => slots.run(idOf(phone), () => retriedWhileRefused(update));
   /** The phone's workflow, started if it has none running: every way in creates it. */
   const startPhone = (phone: string) =>
     new WithStartWorkflowOperation('phoneWorkflow', {
@@ -67,6 +67,16 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
       args: [{ phone }],
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
+
+  /** An Update to a phone's workflow and its tries again, bounded in time: a batch runs outside any activity. */
+  const bounded = <T>(via: Client, update: () => Promise<T>): Promise<T> => via.connection.withDeadline(Date.now() + BATCH_DEADLINE_MS, () => retriedWhileRefused(update));
+  // Keyed by phone number: each has one workflow id here.
+  const pages = new PhoneBatches<PageRequest, PagePlan, Client>((phone, requests, via) =>
+    bounded(via, () => via.workflow.executeUpdateWithStart(pagesUpdate, { args: [requests], startWorkflowOperation: startPhone(phone) })),
+  );
+  const rings = new PhoneBatches<RingRequest, boolean, Client>((phone, requests, via) =>
+    bounded(via, () => via.workflow.executeUpdateWithStart(ringsUpdate, { args: [requests], startWorkflowOperation: startPhone(phone) })),
+  );
 
   /** What the phone's workflow last published (a describe: the server's own record, no worker task). */
   async function availabilityOf(phone: string): Promise<PhoneAvailability> {
@@ -90,14 +100,8 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
     },
 
     async pageTechnician({ callReceivedAt, ...req }) {
-      const plan = await updatePhone(req.phone, () =>
-        client().workflow.executeUpdateWithStart(pageUpdate, {
-          args: [req],
-          // A retried attempt gets the answer the first one got.
-          updateId: req.key,
-          startWorkflowOperation: startPhone(req.phone),
-        }),
-      );
+      // A retried attempt gets the answer the first one got: the phone's ledger knows the page by its key.
+      const plan = await pages.submit(req.phone, req, client());
       if (plan.held) return { replyCode: plan.replyCode, held: true, sendAt: plan.sendAt };
       const body = pageText({ ...req.page, replyCode: plan.replyCode, busyWith: plan.busyWith });
       const result = await opts.twilio.sendSms({
@@ -155,13 +159,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
     },
 
     async wakeTechnician({ windowMs, at, ...req }) {
-      const ring = await updatePhone(req.to, () =>
-        client().workflow.executeUpdateWithStart(ringUpdate, {
-          args: [{ key: req.idempotencyKey, callId: req.callId, windowMs, at }],
-          updateId: req.idempotencyKey,
-          startWorkflowOperation: startPhone(req.to),
-        }),
-      );
+      const ring = await rings.submit(req.to, { key: req.idempotencyKey, callId: req.callId, windowMs, at }, client());
       if (!ring) return { ok: false, skipped: true };
       return opts.twilio.ringTechnician(req);
     },

@@ -29,14 +29,16 @@ export const phoneOfBundleCallId = (callId: string): string | undefined =>
   callId.startsWith(BUNDLE_CALL_ID_PREFIX) ? callId.slice(BUNDLE_CALL_ID_PREFIX.length) : undefined;
 
 /**
- * A dispatch asks to page this phone. The answer says which code the phone quotes for the job,
- * the job the technician is busy with (named in the page), and whether the page goes out now (the
- * caller sends it) or is held for a bundle the phone's workflow sends.
+ * Dispatches ask to page this phone, several at once when a storm's pages meet in one worker
+ * process. Each answer, in order, says which code the phone quotes for the job, the job the
+ * technician is busy with (named in the page), and whether the page goes out now (the asking
+ * activity sends it) or is held for a bundle the phone's workflow sends. A request asked again
+ * (a retried activity) gets the answer it got the first time.
  */
-export const pageUpdate = defineUpdate<PagePlan, [PageRequest]>('page');
+export const pagesUpdate = defineUpdate<PagePlan[], [PageRequest[]]>('pages');
 
-/** A wake-up call is about to be placed: true when this phone was not rung within the window. */
-export const ringUpdate = defineUpdate<boolean, [RingRequest]>('ring');
+/** Wake-up calls about to be placed: each true when this phone was not rung within its window. */
+export const ringsUpdate = defineUpdate<boolean[], [RingRequest[]]>('rings');
 
 /** A job's news for this phone: assigned to it, closed, released; a caller's dispatch opened or closed. */
 export const jobNoticeSignal = defineSignal<[JobNotice]>('job');

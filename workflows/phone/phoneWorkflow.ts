@@ -1,9 +1,10 @@
-// One phone number's durable owner (spec section 10), workflow id `phone-<task queue>-<E.164>`: the jobs paging
-// it and their codes, its busy job, its held pages and their bundles, its wake-up calls, the open
-// dispatches it called about. Dispatches reach it through activities (update-with-start); the API
-// asks it where a reply belongs. It tells dispatches of their bundled pages through an activity (a
-// client signal). It ends when it has nothing open and nothing recent, and carries its ledger
-// over a continue-as-new before its history grows long.
+// One phone number's durable owner (spec section 10), workflow id `phone-<task queue>-<E.164>`: the
+// jobs paging it and their codes, its busy job, its held pages and their bundles, its wake-up
+// calls, the open dispatches it called about. Dispatches reach it through activities
+// (update-with-start); the API reads where a reply belongs from the record it publishes in its
+// Memo. It tells dispatches of their bundled pages through an activity (a client signal). It ends
+// when it has nothing open and nothing recent, and carries its ledger over a continue-as-new before
+// its history grows long.
 import {
   allHandlersFinished,
   CancellationScope,
@@ -18,9 +19,10 @@ import {
   bundleDeliverySignal,
   jobNoticeSignal,
   PHONE_MEMO_KEY,
-  pageUpdate,
+  pagesUpdate,
   reachableSignal,
-  ringUpdate,
+  type PageRequest,
+  ringsUpdate,
   unreachableSignal,
 } from '../../src/contract/phone';
 import { bundledPagesText, pageText } from '../../src/domain/dispatch/messages';
@@ -73,19 +75,21 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
   };
 
   setHandler(
-    pageUpdate,
-    (req) => {
-      const plan = planPage(ledger, req, Date.now());
+    pagesUpdate,
+    (requests) => {
+      const now = Date.now();
+      const plans = requests.map((req) => planPage(ledger, req, now));
       touch();
-      return plan;
+      return plans;
     },
     {
-      validator: (req) => {
-        if (req.phone !== ledger.phone) throw new Error(`a page for ${req.phone} reached the workflow of ${ledger.phone}`);
+      validator: (requests: PageRequest[]) => {
+        const stray = requests.find((req) => req.phone !== ledger.phone);
+        if (stray) throw new Error(`a page for ${stray.phone} reached the workflow of ${ledger.phone}`);
       },
     },
   );
-  setHandler(ringUpdate, (req) => mayRing(ledger, req));
+  setHandler(ringsUpdate, (requests) => requests.map((req) => mayRing(ledger, req)));
   setHandler(jobNoticeSignal, (notice) => {
     applyNotice(ledger, notice, Date.now());
     touch();

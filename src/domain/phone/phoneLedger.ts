@@ -98,6 +98,8 @@ export interface PhoneLedger {
   /** when the last page to this phone went out or was planned to */
   lastSentAt?: number;
   lastRingAt?: number;
+  /** the wake-up call that rang then */
+  lastRingKey?: string;
   bundleSeq: number;
   bundles: SentBundle[];
   unreachable?: { errorCode: number; since: number };
@@ -244,11 +246,13 @@ export function takeDuePages(ledger: PhoneLedger, now: number): { send: HeldPage
 
 /** Whether a wake-up call for this job may ring now: the job still pages, and no call within the window. */
 export function mayRing(ledger: PhoneLedger, req: RingRequest): boolean {
+  // The same call asked again (a retried activity) keeps its answer.
+  if (req.key === ledger.lastRingKey) return true;
   // A job the phone does not know yet is one whose page is registering at this very moment.
   const job = jobOf(ledger, req.callId);
   if (job && job.state !== 'paging') return false;
   if (ledger.lastRingAt !== undefined && req.at < ledger.lastRingAt + req.windowMs) return false;
-  ledger.lastRingAt = req.at;
+  Object.assign(ledger, { lastRingAt: req.at, lastRingKey: req.key });
   return true;
 }
 

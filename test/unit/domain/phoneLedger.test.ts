@@ -81,6 +81,8 @@ describe('a phone ledger', () => {
     planPage(ledger, request('A'), 0);
     planPage(ledger, request('B'), 0);
     expect(mayRing(ledger, { key: 'a1', callId: 'A', windowMs: 120_000, at: 120_000 })).toBe(true);
+    // The same call asked again (a retried activity) keeps its answer.
+    expect(mayRing(ledger, { key: 'a1', callId: 'A', windowMs: 120_000, at: 120_000 })).toBe(true);
     expect(mayRing(ledger, { key: 'b1', callId: 'B', windowMs: 120_000, at: 125_000 })).toBe(false);
     expect(mayRing(ledger, { key: 'b2', callId: 'B', windowMs: 120_000, at: 240_000 })).toBe(true);
     applyNotice(ledger, { callId: 'A', change: 'closed' }, 250_000);
