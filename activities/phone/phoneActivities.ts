@@ -56,6 +56,12 @@ function isRefusedOrAborted(err: unknown): boolean {
   return false;
 }
 
+/**
+ * A batch goes on when the activity that waits for it is cancelled or times out; the activity must
+ * not: a send after its timeout would race the retried attempt's reconcile with Twilio.
+ */
+const untilCancelled = <T>(answer: Promise<T>): Promise<T> => Promise.race([answer, Context.current().cancelled]);
+
 export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActivities {
   const client = (): Client => Context.current().client;
   const idOf = (phone: string) => phoneWorkflowIdFor(opts.taskQueue, phone);
@@ -101,7 +107,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
 
     async pageTechnician({ callReceivedAt, ...req }) {
       // A retried attempt gets the answer the first one got: the phone's ledger knows the page by its key.
-      const plan = await pages.submit(req.phone, req, client());
+      const plan = await untilCancelled(pages.submit(req.phone, req, client()));
       if (plan.held) return { replyCode: plan.replyCode, held: true, sendAt: plan.sendAt };
       const body = pageText({ ...req.page, replyCode: plan.replyCode, busyWith: plan.busyWith });
       const result = await opts.twilio.sendSms({
@@ -159,7 +165,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
     },
 
     async wakeTechnician({ windowMs, at, ...req }) {
-      const ring = await rings.submit(req.to, { key: req.idempotencyKey, callId: req.callId, windowMs, at }, client());
+      const ring = await untilCancelled(rings.submit(req.to, { key: req.idempotencyKey, callId: req.callId, windowMs, at }, client()));
       if (!ring) return { ok: false, skipped: true };
       return opts.twilio.ringTechnician(req);
     },
