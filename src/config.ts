@@ -57,6 +57,8 @@ export interface Timers {
   defaultEtaMs: number;
   arrivalGraceMs: number;
   busyForMs: number;
+  /** PAGE_BUNDLE_WINDOW; 0 turns bundling off */
+  bundleWindowMs: number;
 }
 
 export interface Config {
@@ -85,12 +87,15 @@ export interface Config {
   workerMemoryMb?: number;
 }
 
-/** A duration setting in ms; `fallback` is a duration like "90s", or ms when the default lives in the domain. */
-function duration(env: Env, name: string, fallback: string | number): number {
+/**
+ * A duration setting in ms; `fallback` is a duration like "90s", or ms when the default lives in the
+ * domain. `zeroTurnsOff`: `0s` is allowed and means off.
+ */
+function duration(env: Env, name: string, fallback: string | number, zeroTurnsOff = false): number {
   const raw = env[name] ?? fallback;
   if (typeof raw === 'number') return raw;
   const value = /^\d+$/.test(raw) ? Number(raw) * 1000 : ms(raw as ms.StringValue);
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (value === 0 && !zeroTurnsOff)) {
     throw new ConfigError(name, `must be a duration like 90s, 2m or 1h (got "${raw}")`);
   }
   return value;
@@ -226,6 +231,7 @@ export function loadConfig(env: Env = process.env): Config {
       defaultEtaMs: duration(env, 'DEFAULT_ETA', JOB_TIMER_DEFAULTS.defaultEtaMs),
       arrivalGraceMs: duration(env, 'ARRIVAL_GRACE', JOB_TIMER_DEFAULTS.arrivalGraceMs),
       busyForMs: duration(env, 'BUSY_FOR', JOB_TIMER_DEFAULTS.busyForMs),
+      bundleWindowMs: duration(env, 'PAGE_BUNDLE_WINDOW', '10s', true),
     },
     schedule: {
       refreshMs: duration(env, 'ROSTER_REFRESH', '60s'),
@@ -256,6 +262,7 @@ export function policyFor(config: Config, urgency: Urgency): DispatchPolicy {
     defaultEtaMs: config.timers.defaultEtaMs,
     arrivalGraceMs: config.timers.arrivalGraceMs,
     busyForMs: config.timers.busyForMs,
+    bundleWindowMs: config.timers.bundleWindowMs,
   };
 }
 

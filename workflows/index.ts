@@ -2,3 +2,4 @@
 export { dispatchWorkflow } from './dispatch/dispatchWorkflow';
 export { auditWriterWorkflow } from './airtable/auditWriter';
 export { onCallWorkflow } from './roster/onCallWorkflow';
+export { phoneWorkflow } from './phone/phoneWorkflow';

@@ -43,8 +43,13 @@ export class TwilioGatewayError extends Error {
 }
 
 const DEFAULT_RECONCILE_WINDOW_MS = 60 * 60 * 1000;
-/** newest messages to one technician scanned when reconciling; far more than a window holds */
-const RECONCILE_SCAN_LIMIT = 50;
+/**
+ * Newest messages to one phone scanned when reconciling, in one request (Twilio's largest page):
+ * far more than a window holds. Not 50: a storm's 50 jobs send one phone that many within seconds
+ * (pages, follow-ups, stand-downs), which pushed an earlier attempt's page out of the scan and
+ * sent it twice.
+ */
+const RECONCILE_SCAN_LIMIT = 1000;
 const TWILIO_MIN_VALIDITY_S = 1;
 const TWILIO_MAX_VALIDITY_S = 36_000;
 
@@ -103,7 +108,7 @@ export function createTwilioGateway(opts: TwilioGatewayOptions): TwilioGateway {
     const since = Date.now() - reconcileWindowMs;
     let recent;
     try {
-      recent = await client.messages.list({ to: req.to, from: fromNumber, limit: RECONCILE_SCAN_LIMIT });
+      recent = await client.messages.list({ to: req.to, from: fromNumber, limit: RECONCILE_SCAN_LIMIT, pageSize: RECONCILE_SCAN_LIMIT });
     } catch (err) {
       throw gatewayErrorOf(err, 'reconcile list', log);
     }
@@ -160,7 +165,7 @@ export function createTwilioGateway(opts: TwilioGatewayOptions): TwilioGateway {
         // too few, never one too many.
         let recent;
         try {
-          recent = await client.calls.list({ to: req.to, from: fromNumber, limit: RECONCILE_SCAN_LIMIT });
+          recent = await client.calls.list({ to: req.to, from: fromNumber, limit: RECONCILE_SCAN_LIMIT, pageSize: RECONCILE_SCAN_LIMIT });
         } catch (err) {
           throw gatewayErrorOf(err, 'reconcile call list', log);
         }

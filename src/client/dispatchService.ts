@@ -13,8 +13,11 @@ import { encodeToPayloadsWithContext } from '@temporalio/common/lib/internal-non
 import { createHash, randomUUID } from 'node:crypto';
 import { policyFor, type Config } from '../config';
 import { ONCALL_MESSAGES_CALL_ID, onCallWorkflowIdFor } from '../contract/onCall';
+import { bundleDeliverySignal, phoneOfBundleCallId, phoneWorkflowIdFor, publishedRecord, reachableSignal, type PhoneView } from '../contract/phone';
+import { visibilityRequests } from '../observability/metrics';
 import { awaitsAccept, initialDispatchState, jobInProgress } from '../domain/dispatch/dispatchState';
 import { replyCodeFor } from '../domain/dispatch/replyCode';
+import { view } from '../domain/phone/phoneLedger';
 import type { CallerText, DispatchInput, DispatchRequest, DispatchState, DispatchStatus, ReplyResult, TechnicianReply } from '../domain/types';
 import {
   DispatchCallerPhoneKey,
@@ -26,6 +29,7 @@ import {
   callerMessageUpdate,
   deliverySignal,
   describeSignal,
+  DISPATCH_WORKFLOW_TASK_TIMEOUT,
   replyUpdate,
   stateQuery,
   WORKFLOW_ID_PREFIX,
@@ -33,9 +37,6 @@ import {
   type DeliveryReport,
 } from '../contract/dispatch';
 import type { dispatchWorkflow } from '../../workflows/dispatch/dispatchWorkflow';
-
-/** A closed dispatch's code is not handed out again for this long, so a late reply cannot hit a new call. */
-const REPLY_CODE_COOLING_OFF_MS = 24 * 60 * 60 * 1000;
 
 /** What a new dispatch runs with: the request, when it reached us, its reply code and the configured timers. */
 export function dispatchInputFor(config: Config, request: DispatchRequest, receivedAt: Date, replyCode: string): DispatchInput {
@@ -74,7 +75,9 @@ export class DispatchService {
   async start(request: DispatchRequest, receivedAt = new Date()): Promise<StartResult> {
     const workflowId = workflowIdFor(request.callId);
     const startToken = randomUUID();
-    const input = dispatchInputFor(this.config, request, receivedAt, await this.freeReplyCode(request.callId));
+    // No look-up on the start path: codes need only be unique among one phone's jobs, and the
+    // phone's workflow makes them so (a longer code from the same call id where one clashes).
+    const input = dispatchInputFor(this.config, request, receivedAt, replyCodeFor(request.callId));
     let handle: WorkflowHandle<typeof dispatchWorkflow>;
     try {
       handle = await this.client.workflow.start<typeof dispatchWorkflow>('dispatchWorkflow', {
@@ -83,9 +86,7 @@ export class DispatchService {
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        // A task handed to a worker that just died is retried after this long: it bounds how late
-        // a follow-up can be after a crash (our tasks take milliseconds).
-        workflowTaskTimeout: '3s',
+        workflowTaskTimeout: DISPATCH_WORKFLOW_TASK_TIMEOUT,
         memo: { startToken, request: input },
         typedSearchAttributes: [
           { key: DispatchStatusKey, value: request.urgency === 'routine' ? 'SCHEDULED' : 'PAGING' },
@@ -149,8 +150,38 @@ export class DispatchService {
     }
   }
 
-  /** Running dispatches of calls from this number, newest first (spec section 12). */
+  /**
+   * Where a phone's texts belong, from what its phone workflow published (strongly consistent: a
+   * page is registered there before it is sent). Undefined when the phone has no workflow.
+   */
+  async phoneView(phone: string): Promise<PhoneView | undefined> {
+    const handle = this.client.workflow.getHandle(phoneWorkflowIdFor(this.config.temporal.taskQueue, phone));
+    try {
+      // No deadline of its own: on a starved API process a short one expires before the call is made,
+      // and the answer is the reply's whole point (Twilio itself gives up after 15 s).
+      const { memo } = await handle.describe();
+      return view(publishedRecord(memo), Date.now());
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Tells a phone's workflow that its number opted back in (START): it may be paged again. */
+  async phoneReachable(phone: string): Promise<void> {
+    try {
+      await this.client.workflow.getHandle(phoneWorkflowIdFor(this.config.temporal.taskQueue, phone)).signal(reachableSignal);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+
+  /**
+   * Running dispatches of calls from this number, newest first (spec section 12), from visibility:
+   * only for phones without a phone workflow, i.e. dispatches started before those existed.
+   */
   async openDispatchesOfCaller(phone: string): Promise<string[]> {
+    visibilityRequests.inc({ purpose: 'legacy-caller' });
     const query = `DispatchCallerPhone = '${escapeQuery(phone)}' AND ExecutionStatus = 'Running'`;
     const found: Array<{ callId: string; startedAt: number }> = [];
     for await (const wf of this.client.workflow.list({ query })) {
@@ -187,8 +218,15 @@ export class DispatchService {
    * (no history event, no workflow task): `WorkflowHandle.signal` always draws a random one.
    */
   async deliveryReport(callId: string, report: DeliveryReport): Promise<void> {
-    // The on-call schedule's reminders and alerts carry their own call id: their rows follow callbacks too.
-    const workflowId = callId === ONCALL_MESSAGES_CALL_ID ? onCallWorkflowIdFor(this.config.temporal.taskQueue) : workflowIdFor(callId);
+    // The on-call schedule's reminders and alerts carry their own call id: their rows follow callbacks
+    // too. A bundle's callbacks go to its phone's workflow, which passes them to each job in it.
+    const bundlePhone = phoneOfBundleCallId(callId);
+    const workflowId = bundlePhone
+      ? phoneWorkflowIdFor(this.config.temporal.taskQueue, bundlePhone)
+      : callId === ONCALL_MESSAGES_CALL_ID
+        ? onCallWorkflowIdFor(this.config.temporal.taskQueue)
+        : workflowIdFor(callId);
+    const signal = bundlePhone ? bundleDeliverySignal : deliverySignal;
     const { namespace, identity, loadedDataConverter } = this.client.options;
     try {
       // As the SDK's own signal builds the request (WorkflowClient._signalWorkflowHandler).
@@ -197,7 +235,7 @@ export class DispatchService {
         identity,
         workflowExecution: { workflowId },
         requestId: deliveryRequestId(report),
-        signalName: deliverySignal.name,
+        signalName: signal.name,
         input: { payloads: await encodeToPayloadsWithContext(loadedDataConverter, { type: 'workflow', namespace, workflowId }, [report]) },
       });
     } catch (err) {
@@ -211,6 +249,7 @@ export class DispatchService {
    * first; `open` when still waiting for an accept.
    */
   async recentPagesFor(phone: string): Promise<RecentPage[]> {
+    visibilityRequests.inc({ purpose: 'legacy-reply' });
     const since = new Date(Date.now() - 60 * 60 * 1000).toISOString();
     const query = `DispatchPagedPhones = '${escapeQuery(phone)}' AND (ExecutionStatus = 'Running' OR CloseTime > '${since}')`;
     const pages: Array<RecentPage & { startedAt: number }> = [];
@@ -243,20 +282,6 @@ export class DispatchService {
     }
   }
 
-  /**
-   * The shortest code, from the call id's hash, that no open dispatch and no dispatch closed within
-   * the cooling-off period uses.
-   */
-  private async freeReplyCode(callId: string): Promise<string> {
-    const since = new Date(Date.now() - REPLY_CODE_COOLING_OFF_MS).toISOString();
-    for (let length = 4; length <= 8; length++) {
-      const code = replyCodeFor(callId, length);
-      const query = `DispatchReplyCode = '${code}' AND WorkflowId != '${escapeQuery(workflowIdFor(callId))}' AND (ExecutionStatus = 'Running' OR CloseTime > '${since}')`;
-      const { count } = await this.client.workflow.count(query);
-      if (count === 0) return code;
-    }
-    throw new Error(`no free reply code for call ${callId}`);
-  }
 }
 
 /** gRPC's status code NOT_FOUND */

@@ -13,12 +13,6 @@ export interface InboundReply {
   callId?: string;
 }
 
-/**
- * Visibility lags a write by a moment, by seconds on a loaded server; a reply typed right after a
- * page may arrive inside it. About 6 s in all stays well inside Twilio's 15 s webhook timeout.
- */
-const VISIBILITY_RETRIES = [200, 400, 800, 1200, 1600, 2000];
-
 export class ReplyRouter {
   constructor(
     private readonly dispatches: DispatchService,
@@ -28,21 +22,22 @@ export class ReplyRouter {
 
   async handle(phone: string, body: string): Promise<InboundReply> {
     const parsed = parseReply(body);
-    // A caller's text to their open dispatch never reads as a technician's reply (spec section 12);
-    // opt-out words stay with Twilio whoever sends them.
-    if (parsed.kind !== 'optout' && parsed.kind !== 'optin' && parsed.kind !== 'help') {
-      const fromCaller = await this.callerText(phone, body);
-      if (fromCaller) return fromCaller;
-    }
-    if (parsed.kind === 'unknown') return { message: text.unrecognisedReply() };
-    if (parsed.kind === 'oncall') return { message: await this.whoIsOnCall(phone) };
-    if (parsed.kind === 'eta' || parsed.kind === 'arrived' || parsed.kind === 'done') return this.jobReport(phone, parsed);
-    if (parsed.kind !== 'accept' && parsed.kind !== 'decline') {
+    if (parsed.kind === 'optout' || parsed.kind === 'optin' || parsed.kind === 'help') {
+      // Opt-out words stay with Twilio whoever sends them; a number back in may be paged again.
       this.onOptOut(phone, parsed.kind);
+      if (parsed.kind === 'optin') await this.dispatches.phoneReachable(phone);
       return {};
     }
+    const where = await this.whereTextsGo(phone);
+    // A caller's text to their open dispatch never reads as a technician's reply (spec section 12).
+    const fromCaller = await this.callerText(where.callerOf, phone, body);
+    if (fromCaller) return fromCaller;
+    if (parsed.kind === 'unknown') return { message: text.unrecognisedReply() };
+    if (parsed.kind === 'oncall') return { message: await this.whoIsOnCall(phone) };
+    const pages = where.jobs;
+    if (parsed.kind === 'eta' || parsed.kind === 'arrived' || parsed.kind === 'done') return this.jobReport(phone, parsed, pages);
+    if (parsed.kind !== 'accept' && parsed.kind !== 'decline') return { message: text.unrecognisedReply() };
 
-    const pages = await this.pagesWithRetry(phone, parsed.code);
     const open = pages.filter((p) => p.open);
     const openCodes = open.map((p) => p.replyCode);
     let target: RecentPage | undefined;
@@ -65,8 +60,7 @@ export class ReplyRouter {
    * ETA, ARRIVED, DONE (spec section 11): for the job quoted, or without a code for the one job in
    * progress the sender is assigned to.
    */
-  private async jobReport(phone: string, parsed: { kind: 'eta' | 'arrived' | 'done'; code?: string; etaMinutes?: number }): Promise<InboundReply> {
-    const pages = await this.pagesWithRetry(phone, parsed.code);
+  private async jobReport(phone: string, parsed: { kind: 'eta' | 'arrived' | 'done'; code?: string; etaMinutes?: number }, pages: RecentPage[]): Promise<InboundReply> {
     let target: RecentPage | undefined;
     if (parsed.code) {
       target = pages.find((p) => p.replyCode === parsed.code);
@@ -105,9 +99,21 @@ export class ReplyRouter {
     }
   }
 
+  /**
+   * The phone's open calls and its jobs, from its phone workflow: a page is registered there before
+   * it is sent, so a reply typed the instant it arrives is found. A number without one can only be
+   * known to dispatches started before the phones' workflows existed: those are looked up in visibility.
+   */
+  private async whereTextsGo(phone: string): Promise<{ callerOf: string[]; jobs: RecentPage[] }> {
+    const view = await this.dispatches.phoneView(phone);
+    if (view) return view;
+    const [callerOf, jobs] = await Promise.all([this.dispatches.openDispatchesOfCaller(phone), this.dispatches.recentPagesFor(phone)]);
+    return { callerOf, jobs };
+  }
+
   /** The text of a caller whose dispatch is open, handed to that dispatch; undefined when there is none. */
-  private async callerText(phone: string, body: string): Promise<InboundReply | undefined> {
-    for (const callId of await this.dispatches.openDispatchesOfCaller(phone)) {
+  private async callerText(callerOf: string[], phone: string, body: string): Promise<InboundReply | undefined> {
+    for (const callId of callerOf) {
       const answer = await this.dispatches.callerText(callId, { phone, body });
       if (answer !== undefined) {
         logger.info({ callId }, 'caller text');
@@ -122,19 +128,6 @@ export class ReplyRouter {
     const plan = await this.onCall.current();
     if (!plan?.roster.some((t) => t.phone === phone)) return text.unknownSenderReply();
     return text.onCallReply(plan);
-  }
-
-  /** The phone's recent pages; looks again for a moment when the one quoted (or any) is not there yet. */
-  private async pagesWithRetry(phone: string, code: string | undefined) {
-    const found = (pages: Awaited<ReturnType<DispatchService['recentPagesFor']>>) =>
-      code ? pages.some((p) => p.replyCode === code) : pages.length > 0;
-    let pages = await this.dispatches.recentPagesFor(phone);
-    for (const delay of VISIBILITY_RETRIES) {
-      if (found(pages)) break;
-      await new Promise((r) => setTimeout(r, delay));
-      pages = await this.dispatches.recentPagesFor(phone);
-    }
-    return pages;
   }
 }
 

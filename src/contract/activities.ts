@@ -13,6 +13,9 @@ import type {
   VoiceCallResult,
 } from '../domain/types';
 import type { AuditOp } from './audit';
+import type { DeliveryReport } from './dispatch';
+import type { PageSent } from './phone';
+import type { JobNotice, OnCallTechnician, PageRequest } from '../domain/phone/phoneLedger';
 import type { OnCallPlan, PlanOptions } from '../domain/roster/onCallPlan';
 
 /** Run on the main task queue: they sit on the paging path. */
@@ -26,6 +29,26 @@ export interface DispatchActivities {
   loadOnCall(tier: Tier): Promise<Technician[]>;
   /** counts the outcome in this worker's metrics */
   reportOutcome(outcome: DispatchOutcome): Promise<void>;
+}
+
+/** A page as a dispatch asks for it: registered with the phone's workflow, then sent now or held for a bundle. */
+export type PageOutcome =
+  | { replyCode: string; held: false; result: SmsResult }
+  | { replyCode: string; held: true; sendAt: number };
+
+/** The dispatch's side of the phones' workflows, on the dispatch queue: Temporal and Twilio only. */
+export type { OnCallTechnician };
+
+export interface PhoneActivities {
+  /** every tier's on-call technicians, each busy or free, reachable or not, from their phones' workflows */
+  onCallNow(): Promise<Record<Tier, OnCallTechnician[]>>;
+  pageTechnician(req: PageRequest & { callReceivedAt?: string }): Promise<PageOutcome>;
+  /** news of a job for each phone concerned (and the caller's) */
+  tellPhones(notices: Array<JobNotice & { phone: string }>): Promise<void>;
+  /** a wake-up call, unless the phone was rung within the window or its page is over */
+  wakeTechnician(req: VoiceCallRequest & { windowMs: number; at: number }): Promise<VoiceCallResult | { ok: false; skipped: true }>;
+  /** from a phone's workflow: a bundled page went out (or was withdrawn), or a bundle's status callback, to each job's dispatch */
+  tellDispatches(news: Array<{ callId: string; pageSent?: PageSent; delivery?: DeliveryReport }>): Promise<void>;
 }
 
 /** The fleet's single Airtable writer runs one write at a time; holding each for its slot spaces them. */
@@ -58,4 +81,4 @@ export interface OnCallActivities {
  * Everything the dispatch queue serves: the paging path, the on-call schedule, and forwards that
  * dispatches from before the audit queue scheduled on it (docs/decisions.md, Versioning).
  */
-export type PagingActivities = DispatchActivities & OnCallActivities & AuditForwardActivities;
+export type PagingActivities = DispatchActivities & PhoneActivities & OnCallActivities & AuditForwardActivities;

@@ -5,6 +5,12 @@ import type { CallerText, DispatchState, MessageStatusReport, ReplyResult, Techn
 export const WORKFLOW_ID_PREFIX = 'dispatch-';
 export const workflowIdFor = (callId: string): string => `${WORKFLOW_ID_PREFIX}${callId}`;
 
+/**
+ * A dispatch's workflow task handed to a worker that just died is retried after this long: it
+ * bounds how late a follow-up can be after a crash (a dispatch's tasks take milliseconds).
+ */
+export const DISPATCH_WORKFLOW_TASK_TIMEOUT = '3s';
+
 /** Current state for the API and the Web UI's query tab. */
 export const stateQuery = defineQuery<DispatchState>('state');
 

@@ -60,6 +60,8 @@ export interface DispatchPolicy {
   arrivalGraceMs?: number;
   /** a dispatch still ACCEPTED or ON_SITE this long after the accept closes, its technician free */
   busyForMs?: number;
+  /** PAGE_BUNDLE_WINDOW (spec section 10); unset in dispatches from before bundling: 0, no bundles */
+  bundleWindowMs?: number;
 }
 
 export interface DispatchInput extends DispatchRequest {
@@ -173,6 +175,8 @@ export interface SentMessage {
   messageSid?: string;
   status: DeliveryStatus;
   errorCode?: number;
+  /** a page held for a bundle and dropped unsent, its job closed meanwhile (spec section 10) */
+  withdrawn?: boolean;
 }
 
 export interface AssignedTechnician {
@@ -195,6 +199,8 @@ export interface DispatchState {
   assigned?: AssignedTechnician;
   declined: string[];
   messages: SentMessage[];
+  /** the code a phone quotes for this job where it is not `replyCode` (another of its jobs had that one) */
+  phoneCodes?: Record<string, string>;
   /** voice calls placed to wake technicians */
   calls: PlacedCall[];
   /** ISO time of the next escalation, when a timer is running */

@@ -4,6 +4,7 @@ import type { Router } from 'express';
 import express from 'express';
 import type { Config } from '../config';
 import type { OnCallService } from '../client/onCallService';
+import { visibilityRequests } from '../observability/metrics';
 
 export function healthRoutes(client: Client, config: Config, onCall: OnCallService): Router {
   const router = express.Router();
@@ -13,6 +14,7 @@ export function healthRoutes(client: Client, config: Config, onCall: OnCallServi
   router.get('/health', async (_req, res) => {
     try {
       const deadline = Date.now() + 3_000;
+      visibilityRequests.inc({ purpose: 'health' }, 2);
       const [open, paging, workers] = await client.connection.withDeadline(deadline, () =>
         Promise.all([
           client.workflow.count(`WorkflowType = 'dispatchWorkflow' AND ExecutionStatus = 'Running'`),

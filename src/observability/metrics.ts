@@ -65,6 +65,14 @@ export const webhookDuration = new Histogram({
   buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
   registers: [registry],
 });
+// The paging and reply paths ask the phones' workflows, never visibility (eventually consistent,
+// rate-limited): anything counted here outside `health` and `legacy-*` is a regression.
+export const visibilityRequests = new Counter({
+  name: 'temporal_visibility_requests_total',
+  help: 'List and count requests to Temporal visibility, by purpose',
+  labelNames: ['purpose'] as const,
+  registers: [registry],
+});
 export const apiToFirstPage = new Histogram({
   name: 'api_to_first_page_seconds',
   help: 'From the start request to the first page accepted by Twilio',

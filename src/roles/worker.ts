@@ -12,6 +12,7 @@ import type { AirtableConfig, Config, TwilioConfig } from '../config';
 import type { PagingActivities } from '../contract/activities';
 import { ensureOnCallSchedule } from '../client/onCallService';
 import { airtableWritesQueueFor, auditTaskQueueFor } from '../contract/audit';
+import { phoneTaskQueueFor } from '../contract/phone';
 import { logger } from '../observability/logger';
 import { ensureWorkflowBundle } from '../temporal/workflowBundle';
 import type { WorkerActivities } from './workerActivities';
@@ -40,6 +41,11 @@ const DISPATCH_ACTIVITIES = [
   'loadRoster',
   'loadOnCall',
   'reportOutcome',
+  'onCallNow',
+  'pageTechnician',
+  'tellPhones',
+  'wakeTechnician',
+  'tellDispatches',
   'planOnCall',
   'forwardAudit',
 ] as const satisfies readonly (keyof PagingActivities)[];
@@ -75,6 +81,12 @@ async function pagingSideSettled(worker: Worker, quietMs = 500, capMs = 10_000):
   }
 }
 
+/**
+ * Phones' workflows kept in memory: a business's technicians and the callers of its open
+ * dispatches; one evicted replays its history (at most 2,000 events) when next reached.
+ */
+const PHONES_CACHED = 100;
+
 export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWorkers> {
   const { config, connection } = opts;
   // Built ahead of time (dist/workflows): loading it takes milliseconds, bundling takes seconds.
@@ -89,6 +101,14 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     // can take the whole worker down with it (Node: "async hook stack has become corrupted", seen
     // under the 10,000-dispatch bench); our workflows have no unbounded loops to catch.
     isolateExecutionTimeout: '60s',
+    // A workflow's next task goes to the worker that has it cached (its sticky queue) and moves to
+    // the shared queue when that worker has not taken it within this long. A live worker takes it
+    // within milliseconds; a dead one never will, and until the server notices (10 s without a
+    // poll) every dispatch and phone it held waits this long after a crash: this bounds how late a
+    // follow-up or a bundle can be. The price of a short value is a replay of the workflow's
+    // history elsewhere when a busy worker is slower than this, never a lost or doubled page
+    // (docs/decisions.md).
+    stickyQueueScheduleToStartTimeout: '1s',
   } as const;
   const memory = workerMemory(config);
   // The SDK offers no heap limit for its workflow threads; V8 takes this flag for every isolate
@@ -106,20 +126,13 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   const vendors: Promise<WorkerActivities> = workflowThreadStarted
     .then(() => import('./workerActivities'))
     .then((m) => m.createWorkerActivities(opts));
+  const pagingVendors = vendors.then((v) => v.dispatch);
   let dispatchWorker: Worker;
   try {
     dispatchWorker = await Worker.create({
       ...common,
       taskQueue: config.temporal.taskQueue,
-      activities: registeredBeforeLoaded(vendors.then((v) => v.dispatch)),
-      // A dispatch's next task goes to the worker that has it cached (its sticky queue) and moves
-      // to the shared queue when that worker has not taken it within this long. A live worker takes
-      // it within milliseconds; a dead one never will, and until the server notices (10 s without a
-      // poll) every dispatch it held waits this long after a crash: this bounds how late a
-      // follow-up can be. The price of a short value is a replay of the dispatch's short history
-      // elsewhere when a busy worker is slower than this, never a lost or doubled page
-      // (docs/decisions.md).
-      stickyQueueScheduleToStartTimeout: '1s',
+      activities: registeredBeforeLoaded(pagingVendors),
       maxCachedWorkflows: memory.cachedDispatches,
       maxConcurrentWorkflowTaskExecutions: Math.min(40, memory.cachedDispatches), // the SDK's default, within the cache
     });
@@ -130,6 +143,22 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   const dispatchRun = dispatchWorker.run();
   dispatchRun.catch(() => undefined); // observed through `done`
   logger.info({ taskQueue: config.temporal.taskQueue }, 'dispatch queue polling');
+  let phoneWorker: Worker;
+  try {
+    phoneWorker = await Worker.create({
+      ...common, // the phones' workflows run here; their sends and their news to dispatches too
+      taskQueue: phoneTaskQueueFor(config.temporal.taskQueue),
+      activities: registeredBeforeLoaded(pagingVendors),
+      maxCachedWorkflows: PHONES_CACHED,
+      maxConcurrentWorkflowTaskExecutions: 10,
+    });
+  } catch (err) {
+    dispatchWorker.shutdown();
+    await dispatchRun.catch(() => undefined);
+    throw err;
+  }
+  const phoneRun = phoneWorker.run();
+  phoneRun.catch(() => undefined);
   // The on-call schedule's one workflow runs on this queue: started if need be, with this worker's settings.
   await ensureOnCallSchedule(connection, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, settings: config.schedule });
 
@@ -162,17 +191,17 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
       maxConcurrentActivityTaskExecutions: 2,
     });
   } catch (err) {
-    dispatchWorker.shutdown();
-    await dispatchRun.catch(() => undefined);
+    for (const w of [dispatchWorker, phoneWorker]) w.shutdown();
+    await Promise.all([dispatchRun, phoneRun].map((r) => r.catch(() => undefined)));
     throw err;
   }
   void import('./workerActivities').then((m) => m.reportSchemaGaps(opts.airtable));
-  const done = Promise.all([dispatchRun, auditWorker.run(), writesWorker.run()]).then(() => undefined);
+  const done = Promise.all([dispatchRun, phoneRun, auditWorker.run(), writesWorker.run()]).then(() => undefined);
   logger.info({ taskQueue: config.temporal.taskQueue }, 'workers polling');
   return {
     done,
     async shutdown() {
-      for (const w of [dispatchWorker, auditWorker, writesWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      for (const w of [dispatchWorker, phoneWorker, auditWorker, writesWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
     },
   };

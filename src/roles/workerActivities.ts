@@ -6,6 +6,7 @@ import { createAuditActivities } from '../../activities/airtable/activities';
 import { createAuditForwardActivities } from '../../activities/airtable/forward';
 import { createAirtableGateway } from '../../activities/airtable/gateway';
 import { logSchemaReview, reviewAirtableBase } from '../../activities/airtable/schema';
+import { createPhoneActivities } from '../../activities/phone/phoneActivities';
 import { createOnCallActivities } from '../../activities/roster/onCallActivities';
 import { createRosterSource } from '../../activities/roster/rosterSource';
 import { createTwilioActivities } from '../../activities/twilio/activities';
@@ -48,10 +49,13 @@ export function createWorkerActivities(opts: { config: Config; twilio: TwilioCon
     baseId: opts.airtable.baseId,
     requestsPerSecond: config.airtableRequestsPerSecond,
   });
+  const twilio = createTwilioActivities(twilioGateway);
+  const onCall = createOnCallActivities(roster, { timeZone: config.businessHours.timeZone, businessName: config.businessName });
   return {
     dispatch: {
-      ...createTwilioActivities(twilioGateway),
-      ...createOnCallActivities(roster, { timeZone: config.businessHours.timeZone, businessName: config.businessName }),
+      ...twilio,
+      ...onCall,
+      ...createPhoneActivities({ taskQueue: config.temporal.taskQueue, loadOnCall: onCall.loadOnCall, twilio }),
       loadRoster: () => roster.loadRoster(),
       reportOutcome: async (outcome) => recordOutcome(outcome),
       // Dispatches started before forwardAudit moved to the audit queue scheduled it on this one, and

@@ -40,11 +40,11 @@ describe('SMS exactly once', () => {
     await temporal?.stop();
   });
 
-  /** Pending sendSms attempts of a dispatch, as the Temporal server sees them. */
+  /** Pending sends of a dispatch (a page is sent by pageTechnician, other texts by sendSms), as the Temporal server sees them. */
   async function pendingSends(callId: string) {
     const description = await client.workflow.getHandle(`dispatch-${callId}`).describe();
     return (description.raw.pendingActivities ?? [])
-      .filter((a) => a.activityType?.name === 'sendSms')
+      .filter((a) => ['sendSms', 'pageTechnician'].includes(a.activityType?.name ?? ''))
       .map((a) => ({ state: decodePendingActivityState(a.state), attempt: a.attempt ?? 0, worker: a.lastWorkerIdentity ?? '' }));
   }
 

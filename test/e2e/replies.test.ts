@@ -27,6 +27,13 @@ describe('technician replies', () => {
     return { callId, code: dispatch.replyCode };
   }
 
+  /** Alice's DONE: the job is over and she is free (spec section 10) for the next scenario. */
+  async function finish(callId: string): Promise<void> {
+    const [done] = await stack.phone(alice!.phone).reply('DONE');
+    expect(done).toMatch(/complete/i);
+    await stack.waitForStatus(callId, 'COMPLETED');
+  }
+
   async function cancel(callId: string): Promise<void> {
     await stack.request('POST', `/api/dispatches/${callId}/cancel`);
     await stack.waitForStatus(callId, 'CANCELLED');
@@ -41,6 +48,7 @@ describe('technician replies', () => {
     await stack.waitForStatus(callId, 'ACCEPTED');
     await stack.phone(callerPhone).expectSms(/Alice/);
     await stack.phone(bob!.phone).expectSms(/taken by Alice/);
+    await finish(callId);
   });
 
   test('with several open pages a bare reply lists the codes, and a coded reply picks its job', async () => {
@@ -104,5 +112,6 @@ describe('technician replies', () => {
     const state = await stack.dispatch(callId);
     expect(state.declined).toEqual([]);
     expect(state.assigned?.name).toBe(alice!.name);
+    await finish(callId);
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
 export const MANIFEST_PATH = path.join(HISTORIES_DIR, 'manifest.json');
 
-export type WorkflowTypeName = 'dispatchWorkflow' | 'auditWriterWorkflow' | 'onCallWorkflow';
+export type WorkflowTypeName = 'dispatchWorkflow' | 'auditWriterWorkflow' | 'onCallWorkflow' | 'phoneWorkflow';
 
 export interface FixtureSpec {
   /** file name without .json, also the scenario's name for `npm run replay:record -- <name>` */
@@ -51,6 +51,11 @@ export const FIXTURES: FixtureSpec[] = [
   { name: 'before-patches', workflowType: 'dispatchWorkflow', closed: true, path: 'release before every patch (f7c6ac2): Alice\'s page undelivered, follow-up to both, no ring, Bob accepts; Airtable written directly, no wait for final statuses' },
   { name: 'before-audit-writer', workflowType: 'dispatchWorkflow', closed: true, path: 'release before the Airtable writer (7829ab0): Alice\'s page undelivered, follow-up and ring to Bob only, Bob accepts; Airtable written directly, no wait for final statuses' },
   { name: 'schedule-override', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency paged from the on-call schedule: an override replaces Alice with Carol, Carol is paged and accepts' },
+  // Recorded with the phones' workflows (spec section 10): the dispatch pages through them.
+  { name: 'busy-skipped', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency while Alice is on another job: only Bob is paged, he accepts and texts DONE' },
+  { name: 'busy-all-paged', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency while everyone on call is on a job: the busy technicians are paged, each page naming their job; Bob accepts and texts DONE' },
+  { name: 'bundled', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency paged a moment after another: its pages held and sent by the phones\' workflows in one SMS with a third job; Bob accepts and texts DONE' },
+  { name: 'phone', workflowType: 'phoneWorkflow', closed: false, path: 'Bob\'s phone after the paths above: pages registered, jobs assigned and closed, a bundle sent and its callbacks passed on (recorded running)' },
   { name: 'oncall-schedule', workflowType: 'onCallWorkflow', closed: false, path: 'the on-call schedule\'s workflow: hand-off reminders of 36-second shifts and one coverage-gap alert (it never closes; recorded running)' },
   { name: 'audit-writer', workflowType: 'auditWriterWorkflow', closed: false, path: 'the fleet\'s Airtable writer after the dispatches above: signals merged and written in batches (it never closes; recorded running)' },
   { name: 'audit-writer-full', workflowType: 'auditWriterWorkflow', closed: false, path: 'the fleet\'s Airtable writer given more than 256 KiB of rows while Airtable is down: Memo upserted full, then open again once it has written them down (recorded running)' },

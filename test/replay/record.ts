@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { auditWriterIdFor } from '../../src/contract/audit';
 import { workflowIdFor } from '../../src/contract/dispatch';
 import { onCallWorkflowIdFor } from '../../src/contract/onCall';
+import { phoneWorkflowIdFor } from '../../src/contract/phone';
 import type { DeliveryStatus, DispatchState, MessageKind } from '../../src/domain/types';
 import setup from '../support/globalSetup';
 import { ROOT } from '../support/paths';
@@ -281,6 +282,64 @@ async function recordSchedulePaths(main: Stack, client: Client, run: (name: stri
 }
 
 /**
+ * The paths of busy technicians and bundles (spec section 10) run on a stack of their own (same
+ * server, own queue) with only tier 1 and 2 on call and bundling on; the phone's workflow is taken
+ * after them.
+ */
+async function recordPhonePaths(main: Stack, client: Client, run: (name: string) => boolean, save: (name: string, workflowId: string) => Promise<void>): Promise<void> {
+  const stack = await Stack.start({
+    temporal: main.temporal,
+    roster: [alice, bob, carol],
+    env: { DISPATCH_T1: '30s', DISPATCH_T2: '60s', DISPATCH_MAX_ROUNDS: '1', BUSINESS_HOURS: 'Mon-Sun 00:00-23:59', BUSINESS_TIMEZONE: 'UTC', PAGE_BUNDLE_WINDOW: '5s', BUSY_FOR: '10m' },
+  });
+  try {
+    const r = new Recorder(stack, client);
+    const onJob = async (phone: string, summary: string) => {
+      const job = await r.start('emergency', summary);
+      await r.until(job.callId, 'paged', (s) => s.messages.some((m) => m.to === phone && m.kind === 'PAGE' && m.status === 'delivered'));
+      await r.reply(phone, `YES ${job.code}`);
+      await r.until(job.callId, 'the accept confirmed', (s) => s.status === 'ACCEPTED');
+      return job;
+    };
+    const finish = async (job: { callId: string }, phone: string) => r.done(job.callId, phone);
+    if (run('busy-skipped') || run('busy-all-paged')) {
+      const boiler = await onJob(alice.phone, 'Boiler out, no heat');
+      const pipe = await r.start('emergency', 'Burst pipe under the sink');
+      await r.messagesAre(pipe.callId, [bob.phone], 'PAGE');
+      await r.reply(bob.phone, `YES ${pipe.code}`);
+      if (run('busy-all-paged')) {
+        // Alice and Bob are both on a job; Carol (tier 2) is made busy too.
+        const roof = await onJob(carol.phone, 'Roof leak over the wiring');
+        const flood = await r.start('emergency', 'Flooded basement');
+        const paged = await r.messagesAre(flood.callId, [alice.phone, bob.phone], 'PAGE');
+        if (!paged.messages.some((m) => m.to === bob.phone && m.kind === 'PAGE')) throw new Error('Bob was not paged');
+        await r.reply(bob.phone, `YES ${flood.code}`);
+        await finish(roof, carol.phone);
+        await save('busy-all-paged', await finish(flood, bob.phone));
+      }
+      const skipped = await finish(pipe, bob.phone);
+      if (run('busy-skipped')) await save('busy-skipped', skipped);
+      await finish(boiler, alice.phone);
+    }
+    if (run('bundled')) {
+      // The first call's pages go at once; the next two, within the window, wait and go together.
+      const jobs = [await r.start('emergency', 'Frozen pipe in the loft'), await r.start('emergency', 'Water heater burst'), await r.start('emergency', 'Radiator valve snapped')];
+      for (const job of jobs) await r.messagesAre(job.callId, [alice.phone, bob.phone], 'PAGE');
+      const [first, second, third] = jobs as [(typeof jobs)[number], (typeof jobs)[number], (typeof jobs)[number]];
+      await r.reply(bob.phone, `YES ${first.code}`);
+      await finish(first, bob.phone);
+      await r.reply(bob.phone, `YES ${second.code}`);
+      await save('bundled', await finish(second, bob.phone));
+      await r.reply(bob.phone, `YES ${third.code}`);
+      await finish(third, bob.phone);
+    }
+    if (run('phone')) await save('phone', phoneWorkflowIdFor(stack.env.TEMPORAL_TASK_QUEUE!, bob.phone));
+  } finally {
+    await stack.stop();
+  }
+}
+
+/**
  * Order matters where paths share phones: the routine call sleeps while the others run; the
  * wake-up call goes first, while no other dispatch rings the same phones; the paths with Twilio
  * faults on tier 1 run last, one at a time, once nothing else pages.
@@ -406,6 +465,11 @@ async function main(): Promise<void> {
     if (run('schedule-override') || run('oncall-schedule')) {
       log('playing the on-call schedule');
       await recordSchedulePaths(stack, client, run, save);
+    }
+
+    if (['busy-skipped', 'busy-all-paged', 'bundled', 'phone'].some(run)) {
+      log('playing busy technicians and a bundle');
+      await recordPhonePaths(stack, client, run, save);
     }
 
     if (run('audit-writer') && !writerSaved) await saveWriter();

@@ -97,6 +97,8 @@ export class Stack {
       ...(opts.workflowBundlePath ? { WORKFLOW_BUNDLE_PATH: opts.workflowBundlePath } : {}),
       BUSINESS_NAME: 'Acme Plumbing',
       LOG_LEVEL: 'info',
+      // One dispatch's texts each on their own, as most scenarios read them; the storm test bundles.
+      PAGE_BUNDLE_WINDOW: '0s',
       ...opts.env,
     };
     twilio.setAppBaseUrl(apiUrls[0]!, apiUrls[0]!);

@@ -60,7 +60,7 @@ describe('a page that cannot reach its technician is not waited on', () => {
     ]);
   });
 
-  test('only one tier-1 page fails: the other can still answer, so the ladder keeps its clock; the unreachable one is skipped for the rest of the round and tried again in the next', async () => {
+  test('only one tier-1 page fails: the other can still answer, so the ladder keeps its clock; a number refused for good (opted out) is skipped for the rest of the round, in round 2 and by the next dispatch', async () => {
     sim.twilio.refuse(alice.phone, 21610);
     const call = await sim.call({ urgency: 'emergency' });
     await call.at('17:30');
@@ -76,12 +76,13 @@ describe('a page that cannot reach its technician is not waited on', () => {
       '12:00 page → Dave',
       '17:00 follow-up → Bob',
     ]);
-    // Twilio was asked for Alice twice: her page, and her page of round 2 (no follow-up in round 1).
+    // Twilio was asked for Alice once: her phone's workflow remembers the opt-out (spec section 10).
     const attemptsToAlice = (await call.state()).messages.filter((m) => m.to === alice.phone);
-    expect(await Promise.all(attemptsToAlice.map(async (m) => `${await call.clock(m.sentAt)} attempt ${m.attempt} ${m.status}`))).toEqual([
-      '0:00 attempt 1 failed',
-      '17:00 attempt 2 failed',
-    ]);
+    expect(await Promise.all(attemptsToAlice.map(async (m) => `${await call.clock(m.sentAt)} attempt ${m.attempt} ${m.status}`))).toEqual(['0:00 attempt 1 failed']);
+
+    const next = await sim.call({ urgency: 'emergency' });
+    await next.received(bob, 'PAGE');
+    expect((await next.state()).messages.filter((m) => m.to === alice.phone)).toEqual([]);
   });
 
   test('a send Temporal gives up on counts as failed: Twilio answers 503 to every send to Alice, Temporal retries for 10 minutes, then her texts are failed and she gets no stand-down', async () => {

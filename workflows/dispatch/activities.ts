@@ -1,11 +1,11 @@
 // How the dispatch calls its activities: timeouts and retries, in one place.
 import { proxyActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
-import type { AuditActivities, AuditForwardActivities, DispatchActivities } from '../../src/contract/activities';
+import type { AuditActivities, AuditForwardActivities, DispatchActivities, PhoneActivities } from '../../src/contract/activities';
 import { auditTaskQueueFor } from '../../src/contract/audit';
 
-/** Twilio and the roster: on the dispatch's own queue, the paging path. */
-export const pagingActivities = (): ActivityInterfaceFor<DispatchActivities> =>
-  proxyActivities<DispatchActivities>({
+/** Twilio, the roster and the phones' workflows: on the dispatch's own queue, the paging path. */
+export const pagingActivities = (): ActivityInterfaceFor<DispatchActivities & PhoneActivities> =>
+  proxyActivities<DispatchActivities & PhoneActivities>({
     // One Twilio request (10 s client timeout) per attempt; a worker that dies mid-send is
     // noticed after this long and the retry reconciles with Twilio before sending.
     startToCloseTimeout: '12s',

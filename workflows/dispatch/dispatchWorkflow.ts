@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { callerMessageUpdate, deliverySignal, describeSignal, replyUpdate, stateQuery, workflowIdFor } from '../../src/contract/dispatch';
+import { pageSentSignal, type JobNotice } from '../../src/contract/phone';
 import { DispatchPagedPhonesKey, DispatchStatusKey, DispatchTechnicianKey } from '../../src/contract/searchAttributes';
 import { escalationRow } from '../../src/domain/dispatch/auditRows';
 import { nextOpening } from '../../src/domain/dispatch/businessHours';
@@ -27,6 +28,7 @@ import {
   stepCanStillAnswer,
   stepRecipients,
   unreachableSince,
+  whomToPage,
   whomToStandDown,
   type Recipient,
 } from '../../src/domain/dispatch/sentMessages';
@@ -86,6 +88,16 @@ class Dispatch {
   private followsJob?: boolean;
   /** an ETA the accept gave, applied when the acceptance is confirmed */
   private etaOfAccept?: number;
+  /**
+   * Whether pages go through the phones' workflows (spec section 10: busy technicians, bundles,
+   * one wake-up call per T1): patched('phone-workflows'), decided at the start. Dispatches started
+   * before it page on their own and replay that way.
+   */
+  private usesPhones = false;
+  /** phones told the job is over for them */
+  private readonly phonesClosed = new Set<string>();
+  /** the assigned technician's phone was told they are busy with this job */
+  private phonesBusy = false;
 
   constructor(private readonly input: DispatchInput) {
     this.state = initialDispatchState(input);
@@ -95,7 +107,9 @@ class Dispatch {
   }
 
   async run(): Promise<DispatchState> {
+    this.usesPhones = patched('phone-workflows');
     setHandler(stateQuery, () => this.state);
+    setHandler(pageSentSignal, (sent) => this.outbox.onPageSent(sent));
     setHandler(replyUpdate, (reply) => this.onReply(reply), {
       validator: (reply) => {
         const refusal = replyRefusal(reply, this.state);
@@ -125,6 +139,8 @@ class Dispatch {
       // Dispatches whose input has no answer about the fee write their row as before.
       ...(this.input.feeAccepted === undefined ? {} : { feeAccepted: this.input.feeAccepted }),
     });
+    // The caller's texts reach this dispatch through the caller's phone workflow (spec section 12).
+    if (this.usesPhones) this.outbox.alongside(this.twilio.tellPhones([{ phone: this.input.callerPhone, callId: this.input.callId, change: 'caller-open' }]));
     if (this.input.feeAccepted) {
       this.audit.dispatchEvent('FEE_ACCEPTED', 'fee-accepted', { recipient: this.input.callerPhone, detail: 'caller agreed to the after-hours fee' });
     }
@@ -137,6 +153,7 @@ class Dispatch {
       if (!isCancellation(err)) throw err;
       await CancellationScope.nonCancellable(() => this.cancel());
     } finally {
+      await CancellationScope.nonCancellable(() => this.tellPhones({ callerToo: true }));
       if (patched('await-final-status')) await CancellationScope.nonCancellable(() => this.delivery.awaitFinalStatuses());
       this.delivery.stop();
       await this.audit.close();
@@ -178,9 +195,11 @@ class Dispatch {
         // Whose page this round could not reach them gets no follow-up this round (spec section 2:
         // such a page is not waited on). patched(): histories recorded before this rule replay as they ran.
         const unreachable = patched('skip-unreachable-in-round') ? unreachableSince(this.state.messages, roundStart) : new Set<string>();
-        // Each step pages its tier's on-call technicians as of the moment it pages.
-        const candidates = roster ?? (await this.twilio.loadOnCall(step.tier));
-        const recipients = stepRecipients(candidates, step.tier, this.state.declined, unreachable);
+        // Each step pages its tier's on-call technicians as of the moment it pages; with the phones'
+        // workflows, the free ones (spec section 10).
+        const recipients = this.usesPhones
+          ? whomToPage(await this.twilio.onCallNow(), step.tier, this.state.declined, unreachable)
+          : stepRecipients(roster ?? (await this.twilio.loadOnCall(step.tier)), step.tier, this.state.declined, unreachable);
         if (index > 0 || round > 1) this.audit.event(escalationRow(this.input.callId, round, step, recipients.length, new Date().toISOString()));
         if (recipients.length === 0) continue;
         const stepId = `r${round}s${index + 1}`;
@@ -201,17 +220,18 @@ class Dispatch {
     upsertSearchAttributes([{ key: DispatchPagedPhonesKey, value: [...new Set([...pagedPhones(this.state.messages), ...technicians.map((t) => t.phone)])] }]);
     this.pagedInStep = technicians.map((tech) => {
       const attempt = attemptsTo(this.state.messages, tech.phone) + 1;
-      const body = text.pageText({
+      const page: text.PageFields = {
         businessName: this.input.businessName,
         urgency: this.input.urgency,
         summary: this.state.summary,
         address: this.input.address,
-        replyCode: this.input.replyCode,
         attempt,
         tier: tech.tier,
         feeAccepted: this.input.feeAccepted,
-      });
-      return this.outbox.send(tech, attempt > 1 ? 'FOLLOW_UP' : 'PAGE', body, stepId, pageValiditySeconds(step));
+      };
+      const kind = attempt > 1 ? 'FOLLOW_UP' : 'PAGE';
+      if (this.usesPhones) return this.outbox.page(tech, kind, page, stepId, pageValiditySeconds(step), (code) => this.notePhoneCode(tech.phone, code));
+      return this.outbox.send(tech, kind, text.pageText({ ...page, replyCode: this.input.replyCode }), stepId, pageValiditySeconds(step));
     });
   }
 
@@ -220,16 +240,26 @@ class Dispatch {
    * answer. An emergency's follow-up also rings the technicians, again every ringEveryMs.
    */
   private async awaitAcceptOrTimeout(step: LadderStep, startedAt: number, stepId: string): Promise<boolean> {
-    const deadline = startedAt + step.waitMs;
-    this.state.nextEscalationAt = new Date(deadline).toISOString();
+    // A page held for a bundle starts its clock when the bundle goes out (spec section 10).
+    const deadlineNow = () => Math.max(startedAt, ...this.pagedInStep.map((p) => this.outbox.heldUntilOf(p) ?? 0)) + step.waitMs;
+    let deadline = deadlineNow();
     const ringing = step.kind === 'FOLLOW_UP' && this.input.policy.voiceFollowUp && patched('voice-follow-up');
     const settled = () => Boolean(this.state.assigned) || !stepCanStillAnswer(this.pagedInStep, this.state.declined);
-    for (let ring = 1; !settled() && Date.now() < deadline; ring++) {
-      if (ringing) {
-        for (const page of this.pagedInStep) if (mayStillAnswer(page, this.state.declined)) this.outbox.ring(page, `${stepId}/ring${ring}`, ring);
+    let ring = 0;
+    let ringDue = true;
+    while (!settled() && Date.now() < deadline) {
+      this.state.nextEscalationAt = new Date(deadline).toISOString();
+      if (ringing && ringDue) {
+        ring++;
+        const onceWithin = this.usesPhones ? this.input.policy.t1Ms : undefined;
+        for (const page of this.pagedInStep) if (mayStillAnswer(page, this.state.declined)) this.outbox.ring(page, `${stepId}/ring${ring}`, ring, onceWithin);
       }
       const until = ringing ? Math.min(deadline, Date.now() + this.input.policy.ringEveryMs) : deadline;
-      await condition(settled, Math.max(0, until - Date.now()), { summary: `wait ${step.label}` });
+      const planned = deadline;
+      await condition(() => settled() || deadlineNow() !== planned, Math.max(0, until - Date.now()), { summary: `wait ${step.label}` });
+      deadline = deadlineNow();
+      // Woken because a bundle's time became known, not because the ring interval passed: no ring.
+      ringDue = Date.now() >= until;
     }
     this.state.nextEscalationAt = undefined;
     return Boolean(this.state.assigned);
@@ -248,9 +278,9 @@ class Dispatch {
       event: { recipient: assigned.phone, technician: assigned.name, detail: `via ${this.replyVia}` },
       standsDown: true,
       notify: () => {
-        const code = this.input.replyCode;
-        this.outbox.send(this.caller(), 'CUSTOMER_NOTIFIED', text.customerAssignedText({ businessName: this.input.businessName, technicianName: assigned.name, replyCode: code, eta }), 'assigned');
-        this.standDown(assigned.phone, text.standDownText({ replyCode: code, name: assigned.name, reason: 'taken' }));
+        this.outbox.send(this.caller(), 'CUSTOMER_NOTIFIED', text.customerAssignedText({ businessName: this.input.businessName, technicianName: assigned.name, replyCode: this.input.replyCode, eta }), 'assigned');
+        this.standDown(assigned.phone, (replyCode) => text.standDownText({ replyCode, name: assigned.name, reason: 'taken' }));
+        const code = this.codeFor(assigned.phone);
         // The caller's texts from before the accept go along with it.
         for (const [index, message] of (this.state.callerMessages ?? []).entries()) {
           if (!message.forwardedTo) this.forwardCallerText(message, index + 1, assigned);
@@ -265,6 +295,8 @@ class Dispatch {
     if (this.followsJob) {
       this.showJob();
       await this.followJob();
+      // DONE, cancel or BUSY_FOR: the technician is free for the next call.
+      await this.tellPhones();
     }
   }
 
@@ -335,7 +367,7 @@ class Dispatch {
   /** The technician is late: one SMS per ETA asking them to report arrival or a new ETA. */
   private checkIn(revision: number, expected: number): void {
     const assigned = this.state.assigned!;
-    const body = text.checkInText({ replyCode: this.input.replyCode, clock: this.clock(new Date(expected).toISOString()), check: revision + 1 });
+    const body = text.checkInText({ replyCode: this.codeFor(assigned.phone), clock: this.clock(new Date(expected).toISOString()), check: revision + 1 });
     this.outbox.send({ phone: assigned.phone, name: assigned.name }, 'CHECK_IN', body, `eta${revision}/check-in`);
   }
 
@@ -343,15 +375,15 @@ class Dispatch {
   private async overdueAlert(revision: number, expected: number): Promise<void> {
     const assigned = this.state.assigned!;
     const managers = await this.managers();
-    const alert = text.overdueAlertText({
-      replyCode: this.input.replyCode,
+    const alert = (replyCode: string) => text.overdueAlertText({
+      replyCode,
       technicianName: assigned.name,
       clock: this.clock(new Date(expected).toISOString()),
       summary: this.state.summary,
       callerPhone: this.input.callerPhone,
       alert: revision + 1,
     });
-    for (const manager of managers) this.outbox.send(manager, 'OVERDUE_ALERT', alert, `eta${revision}/overdue`);
+    for (const manager of managers) this.outbox.send(manager, 'OVERDUE_ALERT', alert(this.codeFor(manager.phone)), `eta${revision}/overdue`);
   }
 
   /** Records an ETA `minutes` from `from`; the caller hears of every change after the accept. */
@@ -395,10 +427,10 @@ class Dispatch {
       event: { detail: 'cancelled by ops' },
       standsDown: true,
       notify: () => {
-        const body = text.standDownText({ replyCode: this.input.replyCode, reason: 'cancelled' });
+        const body = (replyCode: string) => text.standDownText({ replyCode, reason: 'cancelled' });
         // After the accept the others were stood down already: only the assigned technician hears of it.
         const assigned = this.state.assigned;
-        if (this.followsJob && assigned) this.outbox.send({ phone: assigned.phone, name: assigned.name }, 'STAND_DOWN', body, 'cancelled');
+        if (this.followsJob && assigned) this.outbox.send({ phone: assigned.phone, name: assigned.name }, 'STAND_DOWN', body(this.codeFor(assigned.phone)), 'cancelled');
         else this.standDown(undefined, body);
       },
     });
@@ -412,14 +444,40 @@ class Dispatch {
     if (close.searchAttributes) upsertSearchAttributes(close.searchAttributes);
     this.audit.call({ status: close.outcome, ...close.call });
     this.audit.dispatchEvent(close.outcome, close.outcome.toLowerCase(), close.event);
+    // Pages held for a bundle are withdrawn, and the technicians free or busy, before anyone hears of it.
+    if (close.outcome !== 'UNANSWERED') await this.tellPhones();
     if (close.standsDown) await this.outbox.settled();
     this.reportOutcome(close.outcome);
     await close.notify();
     await this.outbox.settled();
   }
 
-  private standDown(except: string | undefined, body: string): void {
-    for (const tech of whomToStandDown(this.state.messages, except)) this.outbox.send(tech, 'STAND_DOWN', body, 'stand-down');
+  private standDown(except: string | undefined, body: (replyCode: string) => string): void {
+    for (const tech of whomToStandDown(this.state.messages, except)) this.outbox.send(tech, 'STAND_DOWN', body(this.codeFor(tech.phone)), 'stand-down');
+  }
+
+  /**
+   * Tells the phones this dispatch paged how the job stands for them: the one who has it is busy
+   * with it until it ends, for everyone else it is over; at the end the caller's too.
+   */
+  private async tellPhones(opts: { callerToo?: boolean } = {}): Promise<void> {
+    if (!this.usesPhones) return;
+    const callId = this.input.callId;
+    const assigned = jobInProgress(this.state.status) ? this.state.assigned : undefined;
+    const notices: Array<JobNotice & { phone: string }> = [];
+    for (const phone of new Set(pagedPhones(this.state.messages))) {
+      if (this.phonesClosed.has(phone)) continue;
+      if (phone === assigned?.phone) {
+        if (this.phonesBusy) continue;
+        this.phonesBusy = true;
+        notices.push({ phone, callId, change: 'assigned', busyUntil: Date.parse(assigned.acceptedAt) + jobTimers(this.input.policy).busyForMs });
+        continue;
+      }
+      this.phonesClosed.add(phone);
+      notices.push({ phone, callId, change: 'closed' });
+    }
+    if (opts.callerToo) notices.push({ phone: this.input.callerPhone, callId, change: 'caller-closed' });
+    if (notices.length > 0) await this.twilio.tellPhones(notices);
   }
 
   /** Counts the outcome in the worker's metrics; runs beside the sends, never delays them. */
@@ -433,8 +491,10 @@ class Dispatch {
   // ---- replies ----------------------------------------------------------------------------
 
   private onReply(reply: TechnicianReply): ReplyResult {
+    // The answer quotes the code this technician's phone knows the job by.
+    const state = { ...this.state, replyCode: this.codeFor(reply.phone) };
     const judge = () =>
-      judgeReply(reply, { state: this.state, graceEndsAt: this.graceEndsAt, now: Date.now(), followsJob: this.followsJob, timeZone: this.input.policy.businessHours.timeZone });
+      judgeReply(reply, { state, graceEndsAt: this.graceEndsAt, now: Date.now(), followsJob: this.followsJob, timeZone: this.input.policy.businessHours.timeZone });
     let result = judge();
     if (result.outcome === 'accepted' && this.followsJob === undefined) {
       this.followsJob = patched('after-accept');
@@ -491,7 +551,7 @@ class Dispatch {
 
   private forwardCallerText(message: CallerMessage, number: number, to: { name: string; phone: string }): void {
     message.forwardedTo = to.name;
-    const body = text.callerMessageForward({ replyCode: this.input.replyCode, callerPhone: this.input.callerPhone, text: message.text, number });
+    const body = text.callerMessageForward({ replyCode: this.codeFor(to.phone), callerPhone: this.input.callerPhone, text: message.text, number });
     this.outbox.send({ phone: to.phone, name: to.name }, 'CALLER_MESSAGE', body, `caller${number}`);
   }
 
@@ -510,6 +570,15 @@ class Dispatch {
   /** Pages follow the on-call schedule; dispatches recorded before it replay with the roster. */
   private followsSchedule(): boolean {
     return patched('pages-follow-schedule');
+  }
+
+  /** The code a phone quotes for this job: the dispatch's own unless that phone had it for another job. */
+  private codeFor(phone: string): string {
+    return this.state.phoneCodes?.[phone] ?? this.input.replyCode;
+  }
+
+  private notePhoneCode(phone: string, code: string): void {
+    if (code !== this.input.replyCode) (this.state.phoneCodes ??= {})[phone] = code;
   }
 
   private setStatus(status: DispatchStatus): void {

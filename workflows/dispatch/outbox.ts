@@ -1,8 +1,10 @@
 // Everything the dispatch sends, exactly once: each SMS and wake-up call has a key that names it
 // for good, and the gateway reconciles with Twilio before any retry. Sends run to completion even
 // if the dispatch is cancelled meanwhile, so we always know whom we paged.
-import { ActivityFailure, CancellationScope, log, type ActivityInterfaceFor } from '@temporalio/workflow';
-import type { DispatchActivities } from '../../src/contract/activities';
+import { ActivityFailure, CancellationScope, condition, log, type ActivityInterfaceFor } from '@temporalio/workflow';
+import type { DispatchActivities, PhoneActivities } from '../../src/contract/activities';
+import type { PageSent } from '../../src/contract/phone';
+import type { PageFields } from '../../src/domain/dispatch/messages';
 import { sendRow, voiceCallRow } from '../../src/domain/dispatch/auditRows';
 import { attemptsTo, isPage, type Recipient } from '../../src/domain/dispatch/sentMessages';
 import type { DispatchInput, MessageKind, PlacedCall, SentMessage, SmsResult } from '../../src/domain/types';
@@ -11,11 +13,15 @@ import type { DeliveryTracking } from './deliveryTracking';
 
 export class Outbox {
   private readonly inFlight: Promise<void>[] = [];
+  /** pages sent in a bundle by their phones' workflows (or withdrawn), by key */
+  private readonly bundled = new Map<string, PageSent>();
+  /** when each page held for a bundle goes out, by key */
+  private readonly heldUntil = new Map<string, number>();
 
   constructor(
     private readonly input: DispatchInput,
     private readonly sent: { messages: SentMessage[]; calls: PlacedCall[] },
-    private readonly twilio: ActivityInterfaceFor<DispatchActivities>,
+    private readonly twilio: ActivityInterfaceFor<DispatchActivities & PhoneActivities>,
     private readonly audit: AuditLane,
     private readonly delivery: DeliveryTracking,
   ) {}
@@ -25,22 +31,11 @@ export class Outbox {
    * `note` adds what the text says to its summary in the event history (e.g. the ETA it gives).
    */
   send(to: Recipient, kind: MessageKind, body: string, stepId: string, validitySeconds?: number, note?: string): SentMessage {
-    const key = `${this.input.callId}/${stepId}/${kind.toLowerCase()}/${to.phone}`;
-    const message: SentMessage = {
-      key,
-      kind,
-      to: to.phone,
-      technician: to.name === 'caller' ? undefined : to.name,
-      tier: to.tier,
-      attempt: isPage({ kind }) ? attemptsTo(this.sent.messages, to.phone) + 1 : 1,
-      sentAt: new Date().toISOString(),
-      status: 'queued',
-    };
-    this.sent.messages.push(message);
+    const message = this.record(to, kind, stepId);
     const sent = CancellationScope.nonCancellable(() =>
       this.twilio.sendSms.executeWithOptions({ summary: `SMS ${kind.toLowerCase().replace('_', ' ')}: ${to.name}${note ? ` (${note})` : ''}` }, [
         {
-          idempotencyKey: key,
+          idempotencyKey: message.key,
           callId: this.input.callId,
           to: to.phone,
           body,
@@ -56,8 +51,72 @@ export class Outbox {
     return message;
   }
 
+  /**
+   * A page through its phone's workflow (spec section 10): registered there first, so a reply typed
+   * the instant it arrives finds it, then sent by the activity, or held and sent in a bundle by the
+   * phone's workflow, which tells this dispatch. `onCode` hears the code the phone quotes.
+   */
+  page(to: Recipient, kind: 'PAGE' | 'FOLLOW_UP', page: PageFields, stepId: string, validitySeconds: number, onCode: (code: string) => void): SentMessage {
+    const message = this.record(to, kind, stepId);
+    const request = {
+      key: message.key,
+      callId: this.input.callId,
+      phone: to.phone,
+      name: to.name,
+      jobCode: this.input.replyCode,
+      kind,
+      page,
+      validitySeconds,
+      bundleWindowMs: this.input.policy.bundleWindowMs ?? 0,
+      ...(this.isFirstPage(message) ? { callReceivedAt: this.input.receivedAt } : {}),
+    };
+    const sent = CancellationScope.nonCancellable(async (): Promise<SmsResult | undefined> => {
+      const outcome = await this.twilio.pageTechnician.executeWithOptions({ summary: `SMS ${kind.toLowerCase().replace('_', ' ')}: ${to.name}` }, [request]);
+      onCode(outcome.replyCode);
+      if (!outcome.held) return outcome.result;
+      this.heldUntil.set(message.key, outcome.sendAt);
+      await condition(() => this.bundled.has(message.key));
+      const bundled = this.bundled.get(message.key)!;
+      message.sentAt = bundled.sentAt;
+      if ('withdrawn' in bundled.result) {
+        message.withdrawn = true;
+        return undefined;
+      }
+      return bundled.result;
+    })
+      .catch(gaveUp)
+      .then((result) => result && this.recordSend(message, result));
+    this.inFlight.push(sent);
+    return message;
+  }
+
+  /** A phone's workflow sent (or withdrew) a page this dispatch asked it to hold. */
+  onPageSent(sent: PageSent): void {
+    this.bundled.set(sent.key, sent);
+  }
+
+  /** When the page goes out, if its phone's workflow held it for a bundle; undefined when it went at once. */
+  heldUntilOf(message: SentMessage): number | undefined {
+    return this.heldUntil.get(message.key);
+  }
+
+  private record(to: Recipient, kind: MessageKind, stepId: string): SentMessage {
+    const message: SentMessage = {
+      key: `${this.input.callId}/${stepId}/${kind.toLowerCase()}/${to.phone}`,
+      kind,
+      to: to.phone,
+      technician: to.name === 'caller' ? undefined : to.name,
+      tier: to.tier,
+      attempt: isPage({ kind }) ? attemptsTo(this.sent.messages, to.phone) + 1 : 1,
+      sentAt: new Date().toISOString(),
+      status: 'queued',
+    };
+    this.sent.messages.push(message);
+    return message;
+  }
+
   /** Rings a paged technician awake; their key press answers like a reply. */
-  ring(page: SentMessage, ringId: string, ring: number): void {
+  ring(page: SentMessage, ringId: string, ring: number, onceWithin?: number): void {
     const call: PlacedCall = {
       key: `${this.input.callId}/${ringId}/voice/${page.to}`,
       to: page.to,
@@ -67,13 +126,20 @@ export class Outbox {
       status: 'placed',
     };
     this.sent.calls.push(call);
+    const request = { idempotencyKey: call.key, callId: this.input.callId, to: call.to };
+    const summary = { summary: `Call ${call.technician} (ring ${ring})` };
+    // With the phones' workflows, a phone rings at most once per window whatever the jobs paging it.
     const placed = CancellationScope.nonCancellable(() =>
-      this.twilio.ringTechnician.executeWithOptions({ summary: `Call ${call.technician} (ring ${ring})` }, [
-        { idempotencyKey: call.key, callId: this.input.callId, to: call.to },
-      ]),
+      onceWithin === undefined
+        ? this.twilio.ringTechnician.executeWithOptions(summary, [request])
+        : this.twilio.wakeTechnician.executeWithOptions(summary, [{ ...request, windowMs: onceWithin, at: Date.parse(call.placedAt) }]),
     )
       .catch(gaveUp)
       .then((result) => {
+        if ('skipped' in result) {
+          this.sent.calls.splice(this.sent.calls.indexOf(call), 1);
+          return;
+        }
         if (result.ok) call.callSid = result.callSid;
         else Object.assign(call, { status: 'failed', errorCode: result.errorCode });
         this.audit.event(voiceCallRow(this.input.callId, call, result));

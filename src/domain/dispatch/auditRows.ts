@@ -64,7 +64,7 @@ export function escalationRow(callId: string, round: number, step: LadderStep, r
   return dispatchEventRow(callId, 'ESCALATED', `escalated/r${round}/${step.label.replace(/\s+/g, '-')}`, sentAt, {
     detail:
       recipients === 0
-        ? `${step.label}: nobody on tier ${step.tier} left to page (inactive, declined or unreachable), skipped`
+        ? `${step.label}: nobody on tier ${step.tier} left to page (inactive, declined, unreachable or busy), skipped`
         : `${step.label}: ${recipients} technician(s)`,
   });
 }

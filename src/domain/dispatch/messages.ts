@@ -171,26 +171,78 @@ const REPLY_INSTRUCTION = (code: string) => `Reply YES ${code} to accept, NO ${c
 
 const TIER_LABEL: Record<Tier, string> = { 1: '', 2: ' (backup)', 3: ' (manager escalation)' };
 
-export function pageText(p: {
+/** What a page says of its job: every field but the code, which may differ per phone (spec section 4). */
+export interface PageFields {
   businessName: string;
   urgency: Urgency;
   summary: string;
   address?: string;
-  replyCode: string;
   attempt: number;
   tier: Tier;
   /** spec section 12: whether the caller agreed to the after-hours fee; unset when not asked */
   feeAccepted?: boolean;
-}): string {
+}
+
+/** The job a busy technician is on, named in each page they get (spec section 10). */
+export interface BusyWith {
+  replyCode: string;
+  summary: string;
+}
+
+const BUSY_SUMMARY_MAX_SEPTETS = 40;
+
+function busyNote(busyWith: BusyWith | undefined): string {
+  return busyWith ? `You are on job ${toGsmText(busyWith.replyCode)} (${truncateSeptets(toGsmText(busyWith.summary), BUSY_SUMMARY_MAX_SEPTETS)}); nobody else is free. ` : '';
+}
+
+export function pageText(p: PageFields & { replyCode: string; busyWith?: BusyWith }): string {
   const fee = p.feeAccepted === undefined ? '' : p.feeAccepted ? ' Fee agreed.' : ' Fee NOT agreed.';
   const followUp = p.attempt > 1 ? `FOLLOW-UP ${p.attempt}: ` : '';
-  const header = `${followUp}${p.urgency.toUpperCase()} job ${p.replyCode}${TIER_LABEL[p.tier]} for ${shortName(p.businessName)}`;
+  const header = `${busyNote(p.busyWith)}${followUp}${p.urgency.toUpperCase()} job ${p.replyCode}${TIER_LABEL[p.tier]} for ${shortName(p.businessName)}`;
   const hasAddress = optionalText(p.address) !== '';
   return fitToSegments(
     ([summary, address]: [string, string]) =>
       `${header}: ${asSentence(summary)}${hasAddress ? ` Address: ${asSentence(address)}` : ''}${fee} ${REPLY_INSTRUCTION(p.replyCode)}`,
     [toGsmText(p.summary), optionalText(p.address)],
   );
+}
+
+/** Twilio's limit for one message's body; a longer one is refused (error 21617). */
+export const SMS_BODY_LIMIT = 1600;
+const BUNDLE_LINE_SUMMARY_MAX_SEPTETS = 60;
+
+/**
+ * Several jobs' pages due to one phone within the bundling window, as few SMS as the 1600-character
+ * limit allows (spec section 10): a line per job with its code. Each text is unique (it lists its
+ * codes and their attempts), as the gateway's reconcile needs.
+ */
+export function bundledPagesText(businessName: string, pages: Array<PageFields & { replyCode: string }>, busyWith?: BusyWith): Array<{ body: string; replyCodes: string[] }> {
+  const line = (p: PageFields & { replyCode: string }) => {
+    const summary = truncateSeptets(toGsmText(p.summary), BUNDLE_LINE_SUMMARY_MAX_SEPTETS);
+    const address = optionalText(p.address) === '' ? '' : ` @ ${truncateSeptets(optionalText(p.address), 30)}`;
+    const fee = p.feeAccepted === undefined ? '' : p.feeAccepted ? ' fee agreed' : ' fee NOT agreed';
+    return `${p.replyCode}: ${p.urgency.toUpperCase()}${p.attempt > 1 ? ` follow-up ${p.attempt}` : ''}${TIER_LABEL[p.tier]} - ${asSentence(summary)}${address}${fee}`;
+  };
+  const footer = (part: string[]) => `Reply YES <code> to accept, NO <code> to decline (e.g. YES ${part[0]}).`;
+  const header = (count: number, part: number, parts: number) =>
+    `${busyNote(busyWith)}${shortName(businessName)}: ${count} job${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} you${parts > 1 ? ` (${part}/${parts})` : ''}:`;
+  // Greedy: as many lines per text as fit under the limit with the longest header and footer.
+  const room = SMS_BODY_LIMIT - header(99, 9, 9).length - footer(['XXXXXXXX']).length - 2;
+  const groups: Array<Array<PageFields & { replyCode: string }>> = [[]];
+  let used = 0;
+  for (const page of pages) {
+    const size = line(page).length + 1;
+    if (used + size > room && groups[groups.length - 1]!.length > 0) {
+      groups.push([]);
+      used = 0;
+    }
+    groups[groups.length - 1]!.push(page);
+    used += size;
+  }
+  return groups.map((group, i) => ({
+    body: [header(group.length, i + 1, groups.length), ...group.map(line), footer(group.map((p) => p.replyCode))].join('\n'),
+    replyCodes: group.map((p) => p.replyCode),
+  }));
 }
 
 export function standDownText(p: { replyCode: string; name?: string; reason: 'taken' | 'cancelled' }): string {

@@ -9,6 +9,13 @@ export const REPLY_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
  */
 const FIRST_CHARACTER_ALPHABET = REPLY_CODE_ALPHABET.replace(/[0-9]/g, '');
 
+const CODE_SHAPE = new RegExp(`^[${FIRST_CHARACTER_ALPHABET}][${REPLY_CODE_ALPHABET}]{2,7}$`);
+
+/** Whether a word typed by a technician can be a reply code; other words are their own (`YES please`). */
+export function isReplyCodeShaped(word: string): boolean {
+  return CODE_SHAPE.test(word.toUpperCase());
+}
+
 const FNV_OFFSET_BASIS = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 

@@ -1,6 +1,7 @@
 // Reads a technician's SMS reply (spec section 4). Pure: runs in the workflow sandbox and the API.
 
 import { ETA_MINUTES } from '../types';
+import { isReplyCodeShaped } from './replyCode';
 
 export type ParsedReply =
   /** an accept may give an ETA: `YES K7QP 40` */
@@ -76,16 +77,20 @@ function leadingEta(words: string[]): number | undefined {
   return parseEtaMinutes(joined);
 }
 
-const CODE_PATTERN = /^[A-Z0-9]{3,8}$/;
-
 /**
- * Reads a reply. The word comes first, then the job's code, then (for YES and ETA) the minutes;
- * further words are the technician's own and do not stop the reply (`YES K7QP on my way`). A word
- * in the code's place that reads as minutes is minutes (`YES 40`, `ETA 1h30`): minutes start with a
- * digit, codes never do (replyCode.ts).
+ * Reads a reply as technicians type it: any case and spacing, punctuation around words ignored
+ * (`Yes, k7qp!`). The word comes first, then the job's code, then (for YES and ETA) the minutes;
+ * further words are the technician's own and do not stop the reply (`YES K7QP on my way`, `YES
+ * please`: a word no code can be is not one). A word in the code's place that reads as minutes is
+ * minutes (`YES 40`, `ETA 1h30`): minutes start with a digit, codes never do (replyCode.ts).
  */
 export function parseReply(body: string): ParsedReply {
-  const words = body.trim().toUpperCase().split(/\s+/).filter((w) => w.length > 0);
+  const words = body
+    .trim()
+    .toUpperCase()
+    .split(/\s+/)
+    .map((w) => w.replace(/^[^A-Z0-9]+|[^A-Z0-9]+$/g, ''))
+    .filter((w) => w.length > 0);
   const [word, second] = words;
   if (word !== undefined && ON_CALL_WORDS.has(word.replace(/[^A-Z]/g, ''))) return { kind: 'oncall' };
   if (word === undefined) return { kind: 'unknown' };
@@ -101,8 +106,7 @@ export function parseReply(body: string): ParsedReply {
   // The code, unless the word there is minutes.
   let rest = words.slice(1);
   let code: string | undefined;
-  if (rest[0] !== undefined && leadingEta(rest) === undefined) {
-    if (!CODE_PATTERN.test(rest[0])) return decision === 'decline' || decision === 'accept' ? { kind: 'unknown' } : jobWord ? { kind: jobWord } : { kind: 'unknown' };
+  if (rest[0] !== undefined && leadingEta(rest) === undefined && isReplyCodeShaped(rest[0])) {
     code = rest[0];
     rest = rest.slice(1);
   }

@@ -1,5 +1,6 @@
 // What the dispatch asks of the messages it has sent: who was paged, who can still answer, whom
 // to stand down. Pure: the workflow runs these and the tests read them as tables.
+import type { OnCallTechnician } from '../phone/phoneLedger';
 import type { DeliveryStatus, SentMessage, Technician, Tier } from '../types';
 
 /** Someone a message goes to: a technician, or the caller. */
@@ -41,11 +42,26 @@ export function stepRecipients(roster: readonly Technician[], tier: Tier, declin
   return roster.filter((t) => t.active && t.tier === tier && !declined.includes(t.phone) && !unreachable.has(t.phone));
 }
 
+const TIERS: readonly Tier[] = [1, 2, 3];
+
+/**
+ * Whom a step pages (spec section 10): its tier's free on-call technicians; nobody when all of them
+ * are busy but another tier has someone free (the ladder moves on at once); when no tier has anyone
+ * free, its busy ones, each page naming the job they are on. Declined, unreachable and opted-out
+ * numbers are never paged.
+ */
+export function whomToPage(onCall: Readonly<Record<Tier, readonly OnCallTechnician[]>>, tier: Tier, declined: readonly string[], unreachable: ReadonlySet<string>): OnCallTechnician[] {
+  const candidates = (t: Tier) => onCall[t].filter((x) => x.active && !declined.includes(x.phone) && !unreachable.has(x.phone) && !x.unreachable);
+  const free = (t: Tier) => candidates(t).filter((x) => !x.busyWith);
+  if (free(tier).length > 0) return free(tier);
+  return TIERS.some((t) => free(t).length > 0) ? [] : candidates(tier);
+}
+
 /** Paged technicians other than `except` whose pages reached them, once each: they get a stand-down. */
 export function whomToStandDown(messages: readonly SentMessage[], except: string | undefined): Recipient[] {
   const seen = new Map<string, Recipient>();
   for (const m of messages) {
-    if (!isPage(m) || m.to === except || cannotReach(m.status)) continue;
+    if (!isPage(m) || m.to === except || cannotReach(m.status) || m.withdrawn) continue;
     seen.set(m.to, { phone: m.to, name: m.technician ?? m.to, tier: m.tier });
   }
   return [...seen.values()];

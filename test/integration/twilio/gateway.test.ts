@@ -136,6 +136,17 @@ describe('sendSms', () => {
     expect(emulator.state.copies(req.to, req.body)).toBe(1);
   });
 
+  it('reconciles a lost response even after a storm sent the phone a hundred messages since', async () => {
+    const req = page();
+    emulator.state.loseResponseNext(1, 'reset');
+    await expect(gateway.sendSms(req, 1)).rejects.toMatchObject({ errorClass: 'retry' });
+    for (let i = 0; i < 100; i++) await sendOk(page(req.to));
+
+    const retried = await sendOk(req, 2);
+    expect(retried.reconciled).toBe(true);
+    expect(emulator.state.copies(req.to, req.body)).toBe(1);
+  });
+
   it('reconciles after a response that never came (client timeout)', async () => {
     const impatient = gatewayWith(300);
     const req = page();

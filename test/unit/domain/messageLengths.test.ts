@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import * as text from '../../../src/domain/dispatch/messages';
 
-/** What the module exports besides its templates. */
-const HELPERS = ['smsSegments', 'ucs2Segments', 'toGsmText', 'formatLocalTime', 'formatLocalClock'] as const;
+/** What the module exports besides its one-SMS templates; a bundle of pages (several SMS) has its own tests below. */
+const HELPERS = ['smsSegments', 'ucs2Segments', 'toGsmText', 'formatLocalTime', 'formatLocalClock', 'SMS_BODY_LIMIT', 'bundledPagesText'] as const;
 type Template = Exclude<keyof typeof text, (typeof HELPERS)[number]>;
 
 const code = 'K7QP';
@@ -155,5 +155,48 @@ describe('the length of every template', () => {
     expect(typical.customerAssignedText).toBe(
       'Acme Plumbing: technician Alex Rivera has your call (ref K7QP) and will phone you shortly. Expected arrival 10:40 PM (about 40 min).',
     );
+  });
+});
+
+describe('a bundle of pages (spec section 10)', () => {
+  const job = (i: number, over: Partial<text.PageFields> = {}) => ({
+    businessName: 'Acme Plumbing',
+    urgency: 'emergency' as const,
+    summary: 'Burst pipe in the basement, water rising',
+    address: '12 Elm St',
+    attempt: 1,
+    tier: 1 as const,
+    replyCode: `K${String(i).padStart(2, '0')}Q`,
+    ...over,
+  });
+
+  it('30 jobs of a freeze night fit in as few SMS as the 1600-character limit allows, every code once', () => {
+    const parts = text.bundledPagesText('Acme Plumbing', Array.from({ length: 30 }, (_, i) => job(i)));
+    expect(parts.length).toBe(2);
+    for (const part of parts) {
+      expect(part.body.length).toBeLessThanOrEqual(text.SMS_BODY_LIMIT);
+      expect(text.smsSegments(part.body).encoding).toBe('GSM-7');
+      for (const code of part.replyCodes) expect(part.body).toContain(`${code}: EMERGENCY`);
+    }
+    expect(parts.flatMap((p) => p.replyCodes)).toEqual(Array.from({ length: 30 }, (_, i) => job(i).replyCode));
+    expect(parts[0]!.body).toMatch(/^Acme Plumbing: \d+ jobs need you \(1\/2\):\nK00Q: EMERGENCY - Burst pipe in the basement, water rising\. @ 12 Elm St\n/);
+    expect(parts[0]!.body).toMatch(/\nReply YES <code> to accept, NO <code> to decline \(e\.g\. YES K00Q\)\.$/);
+  });
+
+  it('the longest input still keeps every part under the limit; a follow-up and a busy technician say so', () => {
+    const parts = text.bundledPagesText(
+      longest.pageText.slice(0, 80),
+      Array.from({ length: 40 }, (_, i) => job(i, { summary, address, attempt: 3, tier: 2, feeAccepted: false })),
+      { replyCode: 'B7XY', summary },
+    );
+    for (const part of parts) expect(part.body.length).toBeLessThanOrEqual(text.SMS_BODY_LIMIT);
+    expect(parts[0]!.body).toMatch(/^You are on job B7XY \(Chaudi.re en panne.*\); nobody else is free\. /);
+    expect(parts[0]!.body).toContain('K00Q: EMERGENCY follow-up 3 (backup) - Chaudi');
+    expect(parts[0]!.body).toContain(' fee NOT agreed');
+  });
+
+  it('a page to a busy technician names the job they are on, and still ends with its reply instruction', () => {
+    const body = text.pageText({ ...job(1), busyWith: { replyCode: 'B7XY', summary: 'No heat' } });
+    expect(body).toBe('You are on job B7XY (No heat); nobody else is free. EMERGENCY job K01Q for Acme Plumbing: Burst pipe in the basement, water rising. Address: 12 Elm St. Reply YES K01Q to accept, NO K01Q to decline');
   });
 });

@@ -9,7 +9,7 @@ describe('parseReply', () => {
     ['1', { kind: 'accept' }],
     ['Accept', { kind: 'accept' }],
     ['ok', { kind: 'accept' }],
-    ['yes ab12', { kind: 'accept', code: 'AB12' }],
+    ['yes ab23', { kind: 'accept', code: 'AB23' }],
     ['OK\tk7m', { kind: 'accept', code: 'K7M' }],
     ['1 ABCDEFGH', { kind: 'accept', code: 'ABCDEFGH' }],
     ['NO', { kind: 'decline' }],
@@ -30,15 +30,23 @@ describe('parseReply', () => {
     ['', { kind: 'unknown' }],
     ['   ', { kind: 'unknown' }],
     ['maybe', { kind: 'unknown' }],
-    ['yes please', { kind: 'accept', code: 'PLEASE' }], // looks like a code: the webhook answers "unknown code"
-    ['yes AB', { kind: 'unknown' }],
-    ['yes ABCDEFGHI', { kind: 'unknown' }],
-    ['yes AB-12', { kind: 'unknown' }],
-    ['yes AB12 now', { kind: 'accept', code: 'AB12' }], // extra words after the code do not stop an accept
+    // Words no code can be (too short or long, 0/O/1/I/L, a leading digit) are the technician's own.
+    ['yes please', { kind: 'accept' }],
+    ['yes AB', { kind: 'accept' }],
+    ['yes ABCDEFGHI', { kind: 'accept' }],
+    ['yes AB-12', { kind: 'accept' }],
+    ['ok on my way', { kind: 'accept' }],
+    ['NO sorry, sick', { kind: 'decline' }],
+    ['yes thanks', { kind: 'accept', code: 'THANKS' }], // could be a code: the webhook answers "unknown code" with the open ones
+    ['yes AB23 now', { kind: 'accept', code: 'AB23' }], // extra words after the code do not stop an accept
     ['YES K7QP on my way', { kind: 'accept', code: 'K7QP' }],
-    ['ok on my way', { kind: 'unknown' }],
+    // Any case and spacing, punctuation around words ignored.
+    ['Yes, k7qp!', { kind: 'accept', code: 'K7QP' }],
+    ['  yes   K7QP   40 ', { kind: 'accept', code: 'K7QP', etaMinutes: 40 }],
+    ['"No" x7k9.', { kind: 'decline', code: 'X7K9' }],
+    ['Done.', { kind: 'done' }],
     ['yesAB12', { kind: 'unknown' }],
-    ['stop ab12', { kind: 'unknown' }],
+    ['stop ab23', { kind: 'unknown' }],
   ])('%j -> %j', (body, expected) => {
     expect(parseReply(body)).toEqual(expected);
   });

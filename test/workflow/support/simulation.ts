@@ -1,6 +1,6 @@
 // The dispatch workflow in simulated time: Temporal's time-skipping test server, the real workflow
 // bundle, production timers, and every activity faked in memory (Twilio, the roster, metrics, the
-// hand-off to the Airtable writer). A test places a call, plays the technicians' side, and moves
+// phones' workflows, the hand-off to the Airtable writer). A test places a call, plays the technicians' side, and moves
 // the clock: minutes of a real dispatch pass in milliseconds.
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -10,9 +10,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { dispatchInputFor } from '../../../src/client/dispatchService';
 import { loadConfig, type Config } from '../../../src/config';
-import type { AuditForwardActivities, DispatchActivities } from '../../../src/contract/activities';
+import type { AuditForwardActivities, DispatchActivities, PhoneActivities } from '../../../src/contract/activities';
 import { auditTaskQueueFor, type AuditOp } from '../../../src/contract/audit';
-import { callerMessageUpdate, deliverySignal, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from '../../../src/contract/dispatch';
+import { callerMessageUpdate, deliverySignal, DISPATCH_WORKFLOW_TASK_TIMEOUT, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from '../../../src/contract/dispatch';
 import { SEARCH_ATTRIBUTES } from '../../../src/contract/searchAttributes';
 import { mergeRow } from '../../../src/domain/airtable/rowMerge';
 import { replyCodeFor } from '../../../src/domain/dispatch/replyCode';
@@ -26,14 +26,18 @@ import type {
   DispatchState,
   MessageKind,
   ReplyResult,
+  SmsRequest,
   Technician,
   TechnicianReply,
+  Tier,
+  VoiceCallRequest,
 } from '../../../src/domain/types';
 import { ensureTestServer } from '../../../src/temporal/testServer';
 import { onCallAt, type Override, type Rotation, type Schedule } from '../../../src/domain/roster/schedule';
 import { Context } from '@temporalio/activity';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { BUNDLE_PATH } from '../../support/paths';
+import { FakePhones } from './fakePhones';
 import { FakeTwilio, type Sms } from './fakeTwilio';
 
 export const alice: Technician = { name: 'Alice', phone: '+12125550101', tier: 1, active: true };
@@ -77,6 +81,8 @@ export class Simulation {
 
   private constructor(
     readonly env: TestWorkflowEnvironment,
+    /** what each phone's workflow would know: its jobs and codes, its busy job, its wake-up calls */
+    readonly phones: FakePhones,
     private readonly taskQueue: string,
     private readonly workers: Worker[],
     private readonly running: Promise<unknown>,
@@ -98,20 +104,26 @@ export class Simulation {
       await registerSearchAttributes(env);
       // The activities of a running worker are fixed; each test gets fresh fakes behind them.
       const current = () => sim!;
-      const dispatchActivities: DispatchActivities = {
-        sendSms: (req) => current().twilio.sendSms(req),
+      const taskQueue = `sim-${randomUUID().slice(0, 8)}`;
+      const phones = new FakePhones();
+      const twilio = {
+        sendSms: (req: SmsRequest) => current().twilio.sendSms(req),
+        ringTechnician: (req: VoiceCallRequest) => current().twilio.ringTechnician(req),
+      };
+      // Who is on call at the simulated moment the step pages (the server's skipped clock).
+      const loadOnCall = async (tier: Tier) => {
+        const { technicians, ...schedule } = current().schedule();
+        return onCallAt({ technicians, ...schedule }, tier, Context.current().info.currentAttemptScheduledTimestampMs);
+      };
+      const dispatchActivities: DispatchActivities & PhoneActivities = {
+        ...twilio,
         fetchMessageStatus: (sid) => current().twilio.fetchMessageStatus(sid),
-        ringTechnician: (req) => current().twilio.ringTechnician(req),
         loadRoster: async () => current().roster,
-        // Who is on call at the simulated moment the step pages (the server's skipped clock).
-        loadOnCall: async (tier) => {
-          const { technicians, ...schedule } = current().schedule();
-          return onCallAt({ technicians, ...schedule }, tier, Context.current().info.currentAttemptScheduledTimestampMs);
-        },
+        loadOnCall,
         reportOutcome: async (outcome) => void current().outcomes.push(outcome),
+        ...phones.activities({ loadOnCall, ...twilio }),
       };
       const forward: AuditForwardActivities = { forwardAudit: async (ops) => void current().audit.push(...ops) };
-      const taskQueue = `sim-${randomUUID().slice(0, 8)}`;
       const workers = await Promise.all([
         Worker.create({
           connection: env.nativeConnection,
@@ -123,7 +135,7 @@ export class Simulation {
         // The workflow hands its audit rows over on the audit queue, as in production.
         Worker.create({ connection: env.nativeConnection, taskQueue: auditTaskQueueFor(taskQueue), activities: forward }),
       ]);
-      sim = new Simulation(env, taskQueue, workers, Promise.all(workers.map((w) => w.run())));
+      sim = new Simulation(env, phones, taskQueue, workers, Promise.all(workers.map((w) => w.run())));
       await sim.reset();
       await sim.warmUp();
       return sim;
@@ -143,8 +155,10 @@ export class Simulation {
 
   /** Fresh phones, roster and records for the next test; any dispatch still running is ended. */
   async reset(): Promise<void> {
-    await Promise.all(this.calls.map((c) => c.endIfRunning()));
+    // One at a time: cancels in parallel can leave the test server's clock stopped for good.
+    for (const call of this.calls) await call.endIfRunning();
     this.calls = [];
+    this.phones.forget();
     this.twilio = new FakeTwilio((callId, report) => this.env.client.workflow.getHandle(workflowIdFor(callId)).signal(deliverySignal, report));
     this.roster = ROSTER;
     this.rotations = [];
@@ -179,6 +193,7 @@ export class Simulation {
       workflowId: workflowIdFor(callId),
       taskQueue: this.taskQueue,
       args: [input],
+      workflowTaskTimeout: DISPATCH_WORKFLOW_TASK_TIMEOUT,
     });
     const call = new Call(this, handle as WorkflowHandle, input);
     this.calls.push(call);
@@ -362,7 +377,8 @@ export class Call {
     const deadline = Date.now() + 5_000;
     while (this.started === undefined) {
       const history = await this.handle.fetchHistory();
-      const firstSend = history.events?.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendSms');
+      // A page is the phone workflow's (pageTechnician) in dispatches since section 10, a plain send before.
+      const firstSend = history.events?.find((e) => ['sendSms', 'pageTechnician'].includes(e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''));
       this.started = optionalTsToMs(firstSend?.eventTime);
       if (this.started === undefined) {
         if (Date.now() > deadline) throw new Error(`${this.callId} never sent a text`);
