@@ -145,6 +145,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   logger.info({ taskQueue: config.temporal.taskQueue }, 'dispatch queue polling');
   let phoneWorker: Worker;
   try {
+    v8.setFlagsFromString(`--max-old-space-size=${memory.phonesHeapMib}`);
     phoneWorker = await Worker.create({
       ...common, // the phones' workflows run here; their sends and their news to dispatches too
       taskQueue: phoneTaskQueueFor(config.temporal.taskQueue),

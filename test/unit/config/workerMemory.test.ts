@@ -32,6 +32,7 @@ describe('workerMemory', () => {
     expect(workerMemory({ workerMemoryMb: 300 }).workflowHeapMib).toBe(128);
     expect(workerMemory(loadConfig({}), 200).workflowHeapMib).toBe(128);
     expect(workerMemory({ workerMemoryMb: 512 }).auditHeapMib).toBe(96);
+    expect(workerMemory({ workerMemoryMb: 512 }).phonesHeapMib).toBe(96);
   });
 
   it('keeps a small cache even in a small container', () => {
