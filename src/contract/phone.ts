@@ -1,10 +1,10 @@
 // Messages of the phone workflow: one durable owner per phone number (spec section 10), shared by
 // the dispatch workflow, the activities that reach it and the API that routes replies through it.
-import { defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneRecord, PhoneView, RingRequest } from '../domain/phone/phoneLedger';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneStanding, PhoneView, RingRequest } from '../domain/phone/phoneLedger';
 import type { DeliveryStatus, SmsResult } from '../domain/types';
 
-export type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneRecord, PhoneView, RingRequest };
+export type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneStanding, PhoneView, RingRequest };
 
 /**
  * One per phone number and task queue, like the fleet's other singletons (`oncall-<queue>`): a
@@ -53,14 +53,18 @@ export const reachableSignal = defineSignal<[]>('reachable');
 export const bundleDeliverySignal = defineSignal<[{ key: string; messageSid: string; status: DeliveryStatus; errorCode?: number }]>('bundleDelivery');
 
 /**
- * The Memo key under which a phone's workflow publishes its PhoneRecord: reply routing and a
- * dispatch's step read it with a describe (see PhoneRecord for why not a query).
+ * Where this phone's texts belong (its jobs with their codes, the dispatches it called about), for
+ * reply routing: strongly consistent, a page is registered before it is sent. At a human's pace,
+ * so the one query Temporal buffers while the phone's workflow is busy is enough.
  */
-export const PHONE_MEMO_KEY = 'phone';
+export const phoneViewQuery = defineQuery<PhoneView>('view');
 
-/** The record a phone's workflow published; empty before its first task ends (nothing registered yet). */
-export const publishedRecord = (memo: Record<string, unknown> | undefined): PhoneRecord =>
-  (memo?.[PHONE_MEMO_KEY] as PhoneRecord | undefined) ?? { jobs: [], callerOf: [] };
+/** The Memo key under which a phone's workflow publishes its PhoneStanding (busy, unreachable). */
+export const PHONE_MEMO_KEY = 'standing';
+
+/** The standing a phone's workflow published; none before its first task ends: free and reachable. */
+export const publishedStanding = (memo: Record<string, unknown> | undefined): PhoneStanding =>
+  (memo?.[PHONE_MEMO_KEY] as PhoneStanding | undefined) ?? { jobs: [] };
 
 /** To a dispatch: a page it asked for went out in a bundle (or was withdrawn, its job closed). */
 export interface PageSent {

@@ -1,8 +1,8 @@
 // One phone number's durable owner (spec section 10), workflow id `phone-<task queue>-<E.164>`: the
 // jobs paging it and their codes, its busy job, its held pages and their bundles, its wake-up
 // calls, the open dispatches it called about. Dispatches reach it through activities
-// (update-with-start); the API reads where a reply belongs from the record it publishes in its
-// Memo. It tells dispatches of their bundled pages through an activity (a client signal). It ends
+// (update-with-start) and read its standing (busy, unreachable) from its Memo; the API asks it where
+// a reply belongs. It tells dispatches of their bundled pages through an activity (a client signal). It ends
 // when it has nothing open and nothing recent, and carries its ledger over a continue-as-new before
 // its history grows long.
 import {
@@ -20,6 +20,7 @@ import {
   jobNoticeSignal,
   PHONE_MEMO_KEY,
   pagesUpdate,
+  phoneViewQuery,
   reachableSignal,
   type PageRequest,
   ringsUpdate,
@@ -36,8 +37,9 @@ import {
   nextFlushAt,
   planPage,
   prune,
-  recordOf,
+  standingOf,
   takeDuePages,
+  view,
   type HeldPage,
   type PhoneLedger,
   type SentBundle,
@@ -62,17 +64,19 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
   const ledger = input.ledger ?? emptyLedger(input.phone);
   const twilio = pagingActivities();
   let changed = false;
-  // The record as last published: each change is published within the task that makes it, so a
-  // reply or a step that reads the Memo next sees it (a page is sent only after its task ends).
-  let published = JSON.stringify(recordOf(ledger));
+  // The standing as last published: each change is published within the task that makes it, so
+  // a step that reads the Memo next sees it.
+  let published = JSON.stringify(standingOf(ledger));
   const touch = () => {
     changed = true;
-    const record = recordOf(ledger);
-    const json = JSON.stringify(record);
+    const standing = standingOf(ledger);
+    const json = JSON.stringify(standing);
     if (json === published) return;
-    upsertMemo({ [PHONE_MEMO_KEY]: record });
+    upsertMemo({ [PHONE_MEMO_KEY]: standing });
     published = json;
   };
+
+  setHandler(phoneViewQuery, () => view(ledger, Date.now()));
 
   setHandler(
     pagesUpdate,
@@ -122,8 +126,8 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
     touch();
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
       await condition(allHandlersFinished);
-      // The next run starts with the record in its Memo: no moment in which a reader finds it empty.
-      await makeContinueAsNewFunc<typeof phoneWorkflow>({ memo: { [PHONE_MEMO_KEY]: recordOf(ledger) } })({ phone: ledger.phone, ledger });
+      // The next run starts with the standing in its Memo: no moment in which a reader finds it empty.
+      await makeContinueAsNewFunc<typeof phoneWorkflow>({ memo: { [PHONE_MEMO_KEY]: standingOf(ledger) } })({ phone: ledger.phone, ledger });
     }
     if (isIdle(ledger)) {
       changed = false;

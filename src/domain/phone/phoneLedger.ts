@@ -126,29 +126,24 @@ export interface PhoneView {
 
 /**
  * What a phone's workflow publishes in its Memo (`PHONE_MEMO_KEY`) within the task that changes it:
- * everything reply routing and a dispatch's step read of the phone, with the times things lapse, so
- * readers evaluate it at their own moment. Read with a describe, a read of the server's own record:
- * no worker task, so nothing to wait behind while the phone's workflow is busy with a storm (a query
- * would be, and Temporal buffers one query per busy workflow and refuses the next).
+ * what a dispatch's step reads of the phone (busy or free, reachable or not), with the times things
+ * lapse, so a reader evaluates it at its own moment. Read with a describe, a read of the server's
+ * own record: no worker task, so a step never waits behind the phone's storm of tasks (a query
+ * would, and Temporal buffers one query per busy workflow and refuses the next). Small, and it
+ * changes only when a job is taken or closed or the number is refused: the phone's open pages are
+ * not in it (with 10,000 of them, every upsert of a record that listed them was hundreds of KB).
  */
-export interface PhoneRecord {
-  jobs: Array<Pick<PhoneJob, 'callId' | 'replyCode' | 'state' | 'since' | 'busyUntil'> & { summary?: string }>;
-  callerOf: string[];
+export interface PhoneStanding {
+  /** its assigned jobs */
+  jobs: Array<Pick<PhoneJob, 'callId' | 'replyCode' | 'state' | 'since' | 'busyUntil' | 'summary'>>;
   unreachable?: { errorCode: number; since: number };
 }
 
-/** The record of a ledger; a job's summary only while it is assigned (a busy page names it). */
-export function recordOf(ledger: PhoneLedger): PhoneRecord {
+export function standingOf(ledger: PhoneLedger): PhoneStanding {
   return {
-    jobs: ledger.jobs.map(({ callId, replyCode, state, since, busyUntil, summary }) => ({
-      callId,
-      replyCode,
-      state,
-      since,
-      ...(busyUntil === undefined ? {} : { busyUntil }),
-      ...(state === 'assigned' ? { summary } : {}),
-    })),
-    callerOf: [...ledger.callerOf],
+    jobs: ledger.jobs
+      .filter((j) => j.state === 'assigned')
+      .map(({ callId, replyCode, state, since, busyUntil, summary }) => ({ callId, replyCode, state, since, summary, ...(busyUntil === undefined ? {} : { busyUntil }) })),
     ...(ledger.unreachable ? { unreachable: { ...ledger.unreachable } } : {}),
   };
 }
@@ -179,17 +174,16 @@ function codeForPhone(ledger: PhoneLedger, callId: string, jobCode: string): str
 }
 
 /** The job this technician is on now, the newest if several; none once BUSY_FOR has passed. */
-export function busyJob<J extends PhoneRecord['jobs'][number]>(ledger: { jobs: J[] }, now: number): J | undefined {
+export function busyJob<J extends PhoneStanding['jobs'][number]>(ledger: { jobs: J[] }, now: number): J | undefined {
   return ledger.jobs.filter((j) => j.state === 'assigned' && (j.busyUntil ?? Infinity) > now).sort((a, b) => b.since - a.since)[0];
 }
 
-/** Busy or free, reachable or not, at `now`: what a dispatch's step needs to choose whom to page. */
-export function availability(ledger: PhoneRecord, now: number): PhoneAvailability {
+/** Busy or free, reachable or not, at `now` (of a ledger or its published standing): whom a step may page. */
+export function availability(ledger: PhoneStanding, now: number): PhoneAvailability {
   const busy = busyJob(ledger, now);
   const unreachable = ledger.unreachable && now - ledger.unreachable.since < UNREACHABLE_FOR_MS ? ledger.unreachable : undefined;
   return {
-    // An assigned job's record always has its summary (recordOf).
-    ...(busy ? { busyWith: { callId: busy.callId, replyCode: busy.replyCode, summary: busy.summary ?? '' } } : {}),
+    ...(busy ? { busyWith: { callId: busy.callId, replyCode: busy.replyCode, summary: busy.summary } } : {}),
     ...(unreachable ? { unreachable: { errorCode: unreachable.errorCode } } : {}),
   };
 }
@@ -271,7 +265,7 @@ export function applyNotice(ledger: PhoneLedger, notice: JobNotice, now: number)
   else if (job.state !== 'closed') Object.assign(job, { state: 'closed', since: now });
 }
 
-export function view(ledger: PhoneRecord, now: number): PhoneView {
+export function view(ledger: Pick<PhoneLedger, 'jobs' | 'callerOf'>, now: number): PhoneView {
   const jobs = [...ledger.jobs]
     .filter((j) => j.state !== 'closed' || now - j.since < RECENT_JOB_MS)
     .sort((a, b) => b.since - a.since)
