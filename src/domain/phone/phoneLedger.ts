@@ -14,6 +14,11 @@ export const RECENT_JOB_MS = 60 * 60 * 1000;
  */
 export const STALE_PAGING_MS = 12 * 60 * 60 * 1000;
 /**
+ * A page's plan is kept this long for a retried request (a page activity gives up after 10
+ * minutes), then forgotten.
+ */
+export const PLAN_KEPT_MS = 15 * 60 * 1000;
+/**
  * A number Twilio refused for good (opted out, not a mobile) is skipped this long, then tried again:
  * the roster may have been fixed, and a refusal again alerts ops again.
  */
@@ -273,11 +278,16 @@ export function view(ledger: Pick<PhoneLedger, 'jobs' | 'callerOf'>, now: number
   return { callerOf: [...ledger.callerOf], jobs };
 }
 
-/** Forgets closed jobs past RECENT_JOB_MS, lapsed busy jobs, and bundles with a final status or past it. */
+/**
+ * Forgets closed jobs past RECENT_JOB_MS, lapsed busy jobs, the plans no retried request can ask
+ * for again, and bundles with a final status or past it. The ledger is what a continue-as-new
+ * carries, within Temporal's 2 MiB: thousands of open jobs must fit.
+ */
 export function prune(ledger: PhoneLedger, now: number): void {
   ledger.jobs = ledger.jobs.filter((j) => {
     if (j.state === 'assigned' && j.busyUntil !== undefined && j.busyUntil <= now) Object.assign(j, { state: 'closed', since: j.busyUntil });
     if (j.state === 'paging' && now - j.since >= STALE_PAGING_MS) return false;
+    for (const [key, plan] of Object.entries(j.plans)) if (now - plan.sendAt > PLAN_KEPT_MS) delete j.plans[key];
     return j.state !== 'closed' || now - j.since < RECENT_JOB_MS;
   });
   if (ledger.unreachable && now - ledger.unreachable.since >= UNREACHABLE_FOR_MS) ledger.unreachable = undefined;

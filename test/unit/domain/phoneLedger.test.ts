@@ -9,6 +9,7 @@ import {
   isIdle,
   mayRing,
   planPage,
+  PLAN_KEPT_MS,
   prune,
   RECENT_JOB_MS,
   standingOf,
@@ -98,6 +99,15 @@ describe('a phone ledger', () => {
     expect(view(ledger, 1_000 + RECENT_JOB_MS - 1)).toEqual({ callerOf: [], jobs: [{ callId: 'A', replyCode: replyCodeFor('A'), open: false, inProgress: false }] });
     prune(ledger, 1_000 + RECENT_JOB_MS);
     expect(isIdle(ledger)).toBe(true);
+  });
+
+  it('forgets a page\'s plan once no retry can ask for it, keeping its job and code', () => {
+    const ledger = emptyLedger(PHONE);
+    planPage(ledger, request('A'), 0);
+    prune(ledger, PLAN_KEPT_MS);
+    expect(ledger.jobs[0]!.plans).not.toEqual({});
+    prune(ledger, PLAN_KEPT_MS + 1);
+    expect(ledger.jobs).toMatchObject([{ callId: 'A', replyCode: replyCodeFor('A'), plans: {} }]);
   });
 
   it('publishes a small standing that tells busy or free, reachable or not, as the ledger itself would, and survives JSON', () => {
