@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { OnCallTechnician, PhoneActivities } from '../../src/contract/activities';
 import { deliverySignal, workflowIdFor } from '../../src/contract/dispatch';
-import { jobNoticeSignal, pageSentSignal, pagesUpdate, phoneTaskQueueFor, phoneWorkflowIdFor, publishedStanding, ringsUpdate, unreachableSignal, type PagePlan, type PageRequest, type RingRequest } from '../../src/contract/phone';
+import { jobNoticeSignal, pageSentSignal, pagesUpdate, phoneTaskQueueFor, phoneWorkflowIdFor, publishedRecord, ringsUpdate, unreachableSignal, type PagePlan, type PageRequest, type RingRequest } from '../../src/contract/phone';
 import { pageText } from '../../src/domain/dispatch/messages';
 import { availability, type PhoneAvailability } from '../../src/domain/phone/phoneLedger';
 import { flagsRoster } from '../../src/domain/twilio/errorClassification';
@@ -88,7 +88,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
   async function availabilityOf(phone: string): Promise<PhoneAvailability> {
     try {
       const { memo } = await client().workflow.getHandle(idOf(phone)).describe();
-      return availability(publishedStanding(memo), Date.now());
+      return availability(publishedRecord(memo), Date.now());
     } catch (err) {
       // No workflow yet: never paged, so free and reachable.
       if (err instanceof WorkflowNotFoundError) return {};

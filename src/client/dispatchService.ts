@@ -13,7 +13,8 @@ import { encodeToPayloadsWithContext } from '@temporalio/common/lib/internal-non
 import { createHash, randomUUID } from 'node:crypto';
 import { policyFor, type Config } from '../config';
 import { ONCALL_MESSAGES_CALL_ID, onCallWorkflowIdFor } from '../contract/onCall';
-import { bundleDeliverySignal, phoneOfBundleCallId, phoneViewQuery, phoneWorkflowIdFor, reachableSignal, type PhoneView } from '../contract/phone';
+import { bundleDeliverySignal, phoneOfBundleCallId, phoneViewQuery, phoneWorkflowIdFor, publishedRecord, reachableSignal, type PhoneView } from '../contract/phone';
+import { view } from '../domain/phone/phoneLedger';
 import { visibilityRequests } from '../observability/metrics';
 import { awaitsAccept, initialDispatchState, jobInProgress } from '../domain/dispatch/dispatchState';
 import { replyCodeFor } from '../domain/dispatch/replyCode';
@@ -150,15 +151,17 @@ export class DispatchService {
   }
 
   /**
-   * Where a phone's texts belong, from its phone workflow (strongly consistent: a page is registered
-   * there before it is sent). Undefined when the phone has no workflow.
+   * Where a phone's texts belong, from the record its phone workflow publishes (strongly consistent:
+   * a page is registered and published before it is sent). Undefined when the phone has no workflow.
    */
   async phoneView(phone: string): Promise<PhoneView | undefined> {
     const handle = this.client.workflow.getHandle(phoneWorkflowIdFor(this.config.temporal.taskQueue, phone));
     try {
       // No deadline of its own: on a starved API process a short one expires before the call is made,
       // and the answer is the reply's whole point (Twilio itself gives up after 15 s).
-      return await handle.query(phoneViewQuery);
+      const record = publishedRecord((await handle.describe()).memo);
+      // A storm's phone publishes its newest jobs only; its workflow knows them all.
+      return record.partial ? await handle.query(phoneViewQuery) : view(record, Date.now());
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;

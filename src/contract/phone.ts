@@ -1,10 +1,10 @@
 // Messages of the phone workflow: one durable owner per phone number (spec section 10), shared by
 // the dispatch workflow, the activities that reach it and the API that routes replies through it.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneStanding, PhoneView, RingRequest } from '../domain/phone/phoneLedger';
+import type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneRecord, PhoneView, RingRequest } from '../domain/phone/phoneLedger';
 import type { DeliveryStatus, SmsResult } from '../domain/types';
 
-export type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneStanding, PhoneView, RingRequest };
+export type { JobNotice, PagePlan, PageRequest, PhoneAvailability, PhoneRecord, PhoneView, RingRequest };
 
 /**
  * One per phone number and task queue, like the fleet's other singletons (`oncall-<queue>`): a
@@ -54,17 +54,16 @@ export const bundleDeliverySignal = defineSignal<[{ key: string; messageSid: str
 
 /**
  * Where this phone's texts belong (its jobs with their codes, the dispatches it called about), for
- * reply routing: strongly consistent, a page is registered before it is sent. At a human's pace,
- * so the one query Temporal buffers while the phone's workflow is busy is enough.
+ * reply routing when its published record is partial (a storm's thousands of open jobs).
  */
 export const phoneViewQuery = defineQuery<PhoneView>('view');
 
-/** The Memo key under which a phone's workflow publishes its PhoneStanding (busy, unreachable). */
-export const PHONE_MEMO_KEY = 'standing';
+/** The Memo key under which a phone's workflow publishes its PhoneRecord. */
+export const PHONE_MEMO_KEY = 'phone';
 
-/** The standing a phone's workflow published; none before its first task ends: free and reachable. */
-export const publishedStanding = (memo: Record<string, unknown> | undefined): PhoneStanding =>
-  (memo?.[PHONE_MEMO_KEY] as PhoneStanding | undefined) ?? { jobs: [] };
+/** The record a phone's workflow published; empty before its first task ends (nothing registered yet). */
+export const publishedRecord = (memo: Record<string, unknown> | undefined): PhoneRecord =>
+  (memo?.[PHONE_MEMO_KEY] as PhoneRecord | undefined) ?? { jobs: [], callerOf: [] };
 
 /** To a dispatch: a page it asked for went out in a bundle (or was withdrawn, its job closed). */
 export interface PageSent {

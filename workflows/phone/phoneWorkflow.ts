@@ -1,8 +1,8 @@
 // One phone number's durable owner (spec section 10), workflow id `phone-<task queue>-<E.164>`: the
 // jobs paging it and their codes, its busy job, its held pages and their bundles, its wake-up
 // calls, the open dispatches it called about. Dispatches reach it through activities
-// (update-with-start) and read its standing (busy, unreachable) from its Memo; the API asks it where
-// a reply belongs. It tells dispatches of their bundled pages through an activity (a client signal). It ends
+// (update-with-start) and read the record it publishes in its Memo, as does reply routing (which
+// asks it by query when a storm's record is partial). It tells dispatches of their bundled pages through an activity (a client signal). It ends
 // when it has nothing open and nothing recent, and carries its ledger over a continue-as-new before
 // its history grows long.
 import {
@@ -37,7 +37,7 @@ import {
   nextFlushAt,
   planPage,
   prune,
-  standingOf,
+  recordOf,
   takeDuePages,
   view,
   type HeldPage,
@@ -64,15 +64,15 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
   const ledger = input.ledger ?? emptyLedger(input.phone);
   const twilio = pagingActivities();
   let changed = false;
-  // The standing as last published: each change is published within the task that makes it, so
-  // a step that reads the Memo next sees it.
-  let published = JSON.stringify(standingOf(ledger));
+  // The record as last published: each change is published within the task that makes it, so a
+  // reply or a step that reads the Memo next sees it (a page is sent only after its task ends).
+  let published = JSON.stringify(recordOf(ledger));
   const touch = () => {
     changed = true;
-    const standing = standingOf(ledger);
-    const json = JSON.stringify(standing);
+    const record = recordOf(ledger);
+    const json = JSON.stringify(record);
     if (json === published) return;
-    upsertMemo({ [PHONE_MEMO_KEY]: standing });
+    upsertMemo({ [PHONE_MEMO_KEY]: record });
     published = json;
   };
 
@@ -126,8 +126,8 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
     touch();
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
       await condition(allHandlersFinished);
-      // The next run starts with the standing in its Memo: no moment in which a reader finds it empty.
-      await makeContinueAsNewFunc<typeof phoneWorkflow>({ memo: { [PHONE_MEMO_KEY]: standingOf(ledger) } })({ phone: ledger.phone, ledger });
+      // The next run starts with the record in its Memo: no moment in which a reader finds it empty.
+      await makeContinueAsNewFunc<typeof phoneWorkflow>({ memo: { [PHONE_MEMO_KEY]: recordOf(ledger) } })({ phone: ledger.phone, ledger });
     }
     if (isIdle(ledger)) {
       changed = false;

@@ -131,25 +131,43 @@ export interface PhoneView {
 
 /**
  * What a phone's workflow publishes in its Memo (`PHONE_MEMO_KEY`) within the task that changes it:
- * what a dispatch's step reads of the phone (busy or free, reachable or not), with the times things
- * lapse, so a reader evaluates it at its own moment. Read with a describe, a read of the server's
- * own record: no worker task, so a step never waits behind the phone's storm of tasks (a query
- * would, and Temporal buffers one query per busy workflow and refuses the next). Small, and it
- * changes only when a job is taken or closed or the number is refused: the phone's open pages are
- * not in it (with 10,000 of them, every upsert of a record that listed them was hundreds of KB).
+ * what a dispatch's step and reply routing read of the phone, with the times things lapse, so a
+ * reader evaluates it at its own moment. Read with a describe, a read of the server's own record:
+ * no worker task, so a reader never waits behind the phone's storm of tasks (a query would, and
+ * Temporal buffers one query per busy workflow and refuses the next). Bounded: every job the
+ * technician has taken, and the newest PUBLISHED_JOBS others; a phone with more says so
+ * (`partial`), and reply routing asks its workflow instead (with 10,000 open jobs, a record that
+ * listed them all made every upsert hundreds of KB).
  */
-export interface PhoneStanding {
-  /** its assigned jobs */
-  jobs: Array<Pick<PhoneJob, 'callId' | 'replyCode' | 'state' | 'since' | 'busyUntil' | 'summary'>>;
+export interface PhoneRecord {
+  jobs: Array<Pick<PhoneJob, 'callId' | 'replyCode' | 'state' | 'since' | 'busyUntil'> & { summary?: string }>;
+  callerOf: string[];
   unreachable?: { errorCode: number; since: number };
+  /** jobs left out: the phone's workflow knows them all */
+  partial?: true;
 }
 
-export function standingOf(ledger: PhoneLedger): PhoneStanding {
+/** Jobs published besides the assigned ones: far more than a phone has open outside a storm. */
+export const PUBLISHED_JOBS = 100;
+
+/** The record of a ledger; a job's summary only while it is assigned (a busy page names it). */
+export function recordOf(ledger: PhoneLedger): PhoneRecord {
+  const others = ledger.jobs.filter((j) => j.state !== 'assigned');
+  const newest = new Set([...others].sort((a, b) => b.since - a.since).slice(0, PUBLISHED_JOBS));
   return {
     jobs: ledger.jobs
-      .filter((j) => j.state === 'assigned')
-      .map(({ callId, replyCode, state, since, busyUntil, summary }) => ({ callId, replyCode, state, since, summary, ...(busyUntil === undefined ? {} : { busyUntil }) })),
+      .filter((j) => j.state === 'assigned' || newest.has(j))
+      .map(({ callId, replyCode, state, since, busyUntil, summary }) => ({
+        callId,
+        replyCode,
+        state,
+        since,
+        ...(busyUntil === undefined ? {} : { busyUntil }),
+        ...(state === 'assigned' ? { summary } : {}),
+      })),
+    callerOf: [...ledger.callerOf],
     ...(ledger.unreachable ? { unreachable: { ...ledger.unreachable } } : {}),
+    ...(others.length > PUBLISHED_JOBS ? { partial: true as const } : {}),
   };
 }
 
@@ -179,16 +197,17 @@ function codeForPhone(ledger: PhoneLedger, callId: string, jobCode: string): str
 }
 
 /** The job this technician is on now, the newest if several; none once BUSY_FOR has passed. */
-export function busyJob<J extends PhoneStanding['jobs'][number]>(ledger: { jobs: J[] }, now: number): J | undefined {
+export function busyJob<J extends PhoneRecord['jobs'][number]>(ledger: { jobs: J[] }, now: number): J | undefined {
   return ledger.jobs.filter((j) => j.state === 'assigned' && (j.busyUntil ?? Infinity) > now).sort((a, b) => b.since - a.since)[0];
 }
 
 /** Busy or free, reachable or not, at `now` (of a ledger or its published standing): whom a step may page. */
-export function availability(ledger: PhoneStanding, now: number): PhoneAvailability {
+export function availability(ledger: PhoneRecord, now: number): PhoneAvailability {
   const busy = busyJob(ledger, now);
   const unreachable = ledger.unreachable && now - ledger.unreachable.since < UNREACHABLE_FOR_MS ? ledger.unreachable : undefined;
   return {
-    ...(busy ? { busyWith: { callId: busy.callId, replyCode: busy.replyCode, summary: busy.summary } } : {}),
+    // An assigned job's record always has its summary (recordOf).
+    ...(busy ? { busyWith: { callId: busy.callId, replyCode: busy.replyCode, summary: busy.summary ?? '' } } : {}),
     ...(unreachable ? { unreachable: { errorCode: unreachable.errorCode } } : {}),
   };
 }
@@ -270,7 +289,7 @@ export function applyNotice(ledger: PhoneLedger, notice: JobNotice, now: number)
   else if (job.state !== 'closed') Object.assign(job, { state: 'closed', since: now });
 }
 
-export function view(ledger: Pick<PhoneLedger, 'jobs' | 'callerOf'>, now: number): PhoneView {
+export function view(ledger: PhoneRecord, now: number): PhoneView {
   const jobs = [...ledger.jobs]
     .filter((j) => j.state !== 'closed' || now - j.since < RECENT_JOB_MS)
     .sort((a, b) => b.since - a.since)

@@ -10,10 +10,12 @@ import {
   mayRing,
   planPage,
   PLAN_KEPT_MS,
+  PUBLISHED_JOBS,
   prune,
   RECENT_JOB_MS,
-  standingOf,
+  recordOf,
   takeDuePages,
+  UNREACHABLE_FOR_MS,
   view,
   type PageRequest,
 } from '../../../src/domain/phone/phoneLedger';
@@ -110,19 +112,37 @@ describe('a phone ledger', () => {
     expect(ledger.jobs).toMatchObject([{ callId: 'A', replyCode: replyCodeFor('A'), plans: {} }]);
   });
 
-  it('publishes a small standing that tells busy or free, reachable or not, as the ledger itself would, and survives JSON', () => {
+  it('publishes a record that routes replies and tells busy or free as the ledger itself would, and survives JSON', () => {
     const ledger = emptyLedger(PHONE);
     planPage(ledger, request('A'), 0);
     planPage(ledger, request('B'), 1_000);
     applyNotice(ledger, { callId: 'A', change: 'assigned', busyUntil: 100_000 }, 2_000);
+    applyNotice(ledger, { callId: 'C', change: 'caller-open' }, 2_000);
     ledger.unreachable = { errorCode: 21610, since: 3_000 };
-    const standing = JSON.parse(JSON.stringify(standingOf(ledger)));
-    for (const now of [50_000, 100_000, 3_000 + 13 * 60 * 60 * 1000]) expect(availability(standing, now)).toEqual(availability(ledger, now));
-    // Only what a step needs: the job it is busy with, not the pages still open (a storm has thousands).
-    expect(standing).toEqual({
-      jobs: [{ callId: 'A', replyCode: replyCodeFor('A'), state: 'assigned', since: 2_000, busyUntil: 100_000, summary: 'Job A' }],
-      unreachable: { errorCode: 21610, since: 3_000 },
-    });
+    const record = JSON.parse(JSON.stringify(recordOf(ledger)));
+    for (const now of [50_000, 100_000, 1_000 + RECENT_JOB_MS, 3_000 + UNREACHABLE_FOR_MS]) {
+      expect(view(record, now)).toEqual(view(ledger, now));
+      expect(availability(record, now)).toEqual(availability(ledger, now));
+    }
+    // What readers need: no page plans, a summary only for the job it is busy with.
+    expect(record.jobs).toEqual([
+      { callId: 'A', replyCode: replyCodeFor('A'), state: 'assigned', since: 2_000, busyUntil: 100_000, summary: 'Job A' },
+      { callId: 'B', replyCode: replyCodeFor('B'), state: 'paging', since: 1_000 },
+    ]);
+    expect(record.partial).toBeUndefined();
+  });
+
+  it('publishes every assigned job and the newest others only, and says when it left some out', () => {
+    const ledger = emptyLedger(PHONE);
+    planPage(ledger, request('BUSY'), 0);
+    applyNotice(ledger, { callId: 'BUSY', change: 'assigned', busyUntil: 10_000_000 }, 0);
+    for (let i = 1; i <= PUBLISHED_JOBS + 5; i++) planPage(ledger, request(`J${i}`), i);
+    const record = recordOf(ledger);
+    expect(record.partial).toBe(true);
+    expect(record.jobs).toHaveLength(PUBLISHED_JOBS + 1);
+    expect(record.jobs.map((j) => j.callId)).toContain('BUSY');
+    expect(record.jobs.map((j) => j.callId)).not.toContain('J5');
+    expect(record.jobs.map((j) => j.callId)).toContain('J6');
   });
 });
 
