@@ -67,6 +67,10 @@ beforeAll(async () => {
       DISPATCH_T2: `${T2_MS / 1000}s`,
       DISPATCH_MAX_ROUNDS: '1',
       DISPATCH_GRACE: '2s',
+      // An accepted job frees its technician at once: every dispatch of the batch follows up to
+      // tier 1 as its plan expects, where a busy technician would be skipped (spec section 10; the
+      // storm test covers busy technicians).
+      BUSY_FOR: '1ms',
     },
   });
 }, 30 * 60_000);
