@@ -111,17 +111,19 @@ describe('a freeze night: two workers, 30 calls in 5 s', () => {
     }
     console.log(`storm figures:\n  ${figures.join('\n  ')}`);
     const rows = () => stack.airtable.state.records('Dispatch Events').map((r) => r.fields);
-    await waitFor('the audit rows of every page and follow-up', () => {
-      const sent = rows().filter((f) => f['Event Type'] === 'PAGE_SENT' || f['Event Type'] === 'FOLLOW_UP_SENT');
-      return sent.filter((f) => f.Method === 'SMS').length >= callIds.length * 4 ? true : undefined;
-    }, 90_000, 500);
-    for (const callId of callIds) {
-      for (const tech of [alice!, bob!]) {
-        // Texts only: a wake-up call has a FOLLOW_UP_SENT row of its own (Method VOICE).
-        const mine = rows().filter((f) => f['Call ID'] === callId && f.Recipient === tech.phone && f.Method === 'SMS');
-        expect(mine.filter((f) => f['Event Type'] === 'PAGE_SENT')).toHaveLength(1);
-        expect(mine.filter((f) => f['Event Type'] === 'FOLLOW_UP_SENT')).toHaveLength(1);
-      }
+    // Texts only: a wake-up call has a FOLLOW_UP_SENT row of its own (Method VOICE).
+    const sentRows = (callId: string, phone: string, type: 'PAGE_SENT' | 'FOLLOW_UP_SENT') =>
+      rows().filter((f) => f['Call ID'] === callId && f.Recipient === phone && f.Method === 'SMS' && f['Event Type'] === type);
+    const pairs = callIds.flatMap((callId) => [alice!, bob!].map((tech) => [callId, tech.phone] as const));
+    // The rows reach Airtable through the writer, after the texts: wait for this burst's own rows
+    // (the first test's job has rows of its own, which must not stand in for a missing one).
+    const unrecorded = () => pairs.filter(([callId, phone]) => !sentRows(callId, phone, 'PAGE_SENT').length || !sentRows(callId, phone, 'FOLLOW_UP_SENT').length);
+    await waitFor('the audit rows of every page and follow-up', () => (unrecorded().length === 0 ? true : undefined), 90_000, 500).catch((err: Error) => {
+      throw new Error(`${err.message}; missing for: ${unrecorded().map((p) => p.join(' to ')).join(', ')}`);
+    });
+    for (const [callId, phone] of pairs) {
+      expect(sentRows(callId, phone, 'PAGE_SENT')).toHaveLength(1);
+      expect(sentRows(callId, phone, 'FOLLOW_UP_SENT')).toHaveLength(1);
     }
     // Exactly once: no phone holds the same text twice.
     const seen = new Map<string, number>();
