@@ -28,15 +28,14 @@ const BATCH_DEADLINE_MS = 10_000;
  * An Update the server refused or aborted (another process's Updates filled the phone's slots, or
  * the server reloaded the workflow) is tried again at once, briefly apart, rather than after the
  * activity's retry backoff (1 s, 2 s, 4 s ...), which would hold a page for tens of seconds.
+ * Bounded by the caller's gRPC deadline: past it the next try fails with DEADLINE_EXCEEDED.
  */
 async function retriedWhileRefused<T>(update: () => Promise<T>): Promise<T> {
-  const giveUpAt = Date.now() + BATCH_DEADLINE_MS;
   for (let pause = 20; ; pause = Math.min(pause * 2, 400)) {
     try {
       return await update();
     } catch (err) {
-      const busy = isRefusedOrAborted(err);
-      if (!busy || Date.now() > giveUpAt) throw err;
+      if (!isRefusedOrAborted(err)) throw err;
       await new Promise((r) => setTimeout(r, pause + Math.random() * pause));
     }
   }
