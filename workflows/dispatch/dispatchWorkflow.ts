@@ -470,7 +470,7 @@ class Dispatch {
       if (phone === assigned?.phone) {
         if (this.phonesBusy) continue;
         this.phonesBusy = true;
-        notices.push({ phone, callId, change: 'assigned', busyUntil: Date.parse(assigned.acceptedAt) + jobTimers(this.input.policy).busyForMs });
+        notices.push({ phone, callId, change: 'assigned', busyUntil: Date.parse(assigned.acceptedAt) + jobTimers(this.input.policy).busyForMs, summary: this.state.summary });
         continue;
       }
       this.phonesClosed.add(phone);

@@ -9,6 +9,7 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
+  log,
   makeContinueAsNewFunc,
   setHandler,
   upsertMemo,
@@ -31,6 +32,7 @@ import {
   applyNotice,
   availability,
   emptyLedger,
+  fitForCarry,
   isIdle,
   mayRing,
   nextExpiry,
@@ -115,6 +117,8 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
     touch();
   });
 
+  // The history length at which a continue-as-new is next tried.
+  let carryAt = HISTORY_EVENTS_BEFORE_CONTINUE;
   for (;;) {
     const now = Date.now();
     const due = nextFlushAt(ledger);
@@ -124,10 +128,13 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
     }
     prune(ledger, now);
     touch();
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) {
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > carryAt) {
       await condition(allHandlersFinished);
       // The next run starts with the record in its Memo: no moment in which a reader finds it empty.
-      await makeContinueAsNewFunc<typeof phoneWorkflow>({ memo: { [PHONE_MEMO_KEY]: recordOf(ledger) } })({ phone: ledger.phone, ledger });
+      if (fitForCarry(ledger)) await makeContinueAsNewFunc<typeof phoneWorkflow>({ memo: { [PHONE_MEMO_KEY]: recordOf(ledger) } })({ phone: ledger.phone, ledger });
+      // Open jobs are never dropped: a ledger too large to carry keeps this run, its history growing.
+      log.warn('phone ledger too large to continue as new', { phone: ledger.phone, jobs: ledger.jobs.length });
+      carryAt = workflowInfo().historyLength + HISTORY_EVENTS_BEFORE_CONTINUE;
     }
     if (isIdle(ledger)) {
       changed = false;

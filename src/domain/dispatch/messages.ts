@@ -191,8 +191,13 @@ export interface BusyWith {
 
 const BUSY_SUMMARY_MAX_SEPTETS = 40;
 
+/** How a busy page names the job its technician is on: what is kept of a job's summary for it. */
+export function busyLabel(summary: string): string {
+  return truncateSeptets(toGsmText(summary), BUSY_SUMMARY_MAX_SEPTETS);
+}
+
 function busyNote(busyWith: BusyWith | undefined): string {
-  return busyWith ? `You are on job ${toGsmText(busyWith.replyCode)} (${truncateSeptets(toGsmText(busyWith.summary), BUSY_SUMMARY_MAX_SEPTETS)}); nobody else is free. ` : '';
+  return busyWith ? `You are on job ${toGsmText(busyWith.replyCode)} (${busyLabel(busyWith.summary)}); nobody else is free. ` : '';
 }
 
 export function pageText(p: PageFields & { replyCode: string; busyWith?: BusyWith }): string {

@@ -2,9 +2,9 @@
 // each, the job it is busy with, the pages held for a bundle, its last wake-up call, the open
 // dispatches it called about. Pure: the phone workflow holds a ledger, the tests read it as tables.
 import { replyCodeFor } from '../dispatch/replyCode';
-import type { BusyWith, PageFields } from '../dispatch/messages';
+import { busyLabel, type BusyWith, type PageFields } from '../dispatch/messages';
 import { isFinal } from '../twilio/deliveryStatus';
-import type { DeliveryStatus, Technician, Urgency } from '../types';
+import type { DeliveryStatus, Technician } from '../types';
 
 /** How long a closed job still answers a late reply ("already taken by ..."), and is not reused as a code. */
 export const RECENT_JOB_MS = 60 * 60 * 1000;
@@ -60,8 +60,11 @@ export interface RingRequest {
 }
 
 export type JobNotice =
-  /** accepted by this phone's technician: busy until DONE, cancel or `busyUntil` */
-  | { callId: string; change: 'assigned'; busyUntil: number }
+  /**
+   * accepted by this phone's technician: busy until DONE, cancel or `busyUntil`; the job's summary
+   * for the pages that name it (absent from a notice sent before the ledger kept it this way)
+   */
+  | { callId: string; change: 'assigned'; busyUntil: number; summary?: string }
   /** over for this phone: taken by someone else, cancelled, finished, or no longer busy */
   | { callId: string; change: 'closed' }
   | { callId: string; change: 'caller-open' | 'caller-closed' };
@@ -70,8 +73,11 @@ export interface PhoneJob {
   callId: string;
   /** the code this phone quotes */
   replyCode: string;
-  summary: string;
-  urgency: Urgency;
+  /**
+   * What a busy page says of the job (`busyLabel`), kept once the technician took it: a ledger of
+   * thousands of open jobs is what a continue-as-new carries, and a summary runs to 5,000 characters.
+   */
+  summary?: string;
   state: 'paging' | 'assigned' | 'closed';
   /** when it entered its state (ms) */
   since: number;
@@ -143,12 +149,14 @@ export interface PhoneRecord {
   jobs: Array<Pick<PhoneJob, 'callId' | 'replyCode' | 'state' | 'since' | 'busyUntil'> & { summary?: string }>;
   callerOf: string[];
   unreachable?: { errorCode: number; since: number };
-  /** jobs left out: the phone's workflow knows them all */
+  /** jobs or calls left out: the phone's workflow knows them all */
   partial?: true;
 }
 
 /** Jobs published besides the assigned ones: far more than a phone has open outside a storm. */
 export const PUBLISHED_JOBS = 100;
+/** A caller's newest open dispatches published: a caller's text goes to the newest that takes it. */
+export const PUBLISHED_CALLS = 10;
 
 /** The record of a ledger; a job's summary only while it is assigned (a busy page names it). */
 export function recordOf(ledger: PhoneLedger): PhoneRecord {
@@ -165,9 +173,9 @@ export function recordOf(ledger: PhoneLedger): PhoneRecord {
         ...(busyUntil === undefined ? {} : { busyUntil }),
         ...(state === 'assigned' ? { summary } : {}),
       })),
-    callerOf: [...ledger.callerOf],
+    callerOf: ledger.callerOf.slice(0, PUBLISHED_CALLS),
     ...(ledger.unreachable ? { unreachable: { ...ledger.unreachable } } : {}),
-    ...(others.length > PUBLISHED_JOBS ? { partial: true as const } : {}),
+    ...(others.length > PUBLISHED_JOBS || ledger.callerOf.length > PUBLISHED_CALLS ? { partial: true as const } : {}),
   };
 }
 
@@ -187,11 +195,12 @@ const jobOf = (ledger: PhoneLedger, callId: string) => ledger.jobs.find((j) => j
  * one phone's jobs, with no look-up beyond the phone's own ledger.
  */
 function codeForPhone(ledger: PhoneLedger, callId: string, jobCode: string): string {
-  const taken = new Set(ledger.jobs.filter((j) => j.callId !== callId).map((j) => j.replyCode));
-  if (!taken.has(jobCode)) return jobCode;
+  // A scan, not a set of every code: a storm's phone holds thousands of jobs and is asked per page.
+  const taken = (code: string) => ledger.jobs.some((j) => j.replyCode === code && j.callId !== callId);
+  if (!taken(jobCode)) return jobCode;
   for (let length = jobCode.length + 1; length <= 8; length++) {
     const code = replyCodeFor(callId, length);
-    if (!taken.has(code)) return code;
+    if (!taken(code)) return code;
   }
   throw new Error(`no free reply code for call ${callId} on ${ledger.phone}`);
 }
@@ -206,7 +215,7 @@ export function availability(ledger: PhoneRecord, now: number): PhoneAvailabilit
   const busy = busyJob(ledger, now);
   const unreachable = ledger.unreachable && now - ledger.unreachable.since < UNREACHABLE_FOR_MS ? ledger.unreachable : undefined;
   return {
-    // An assigned job's record always has its summary (recordOf).
+    // An assigned job's record has its summary (recordOf), unless it was assigned by a notice without one.
     ...(busy ? { busyWith: { callId: busy.callId, replyCode: busy.replyCode, summary: busy.summary ?? '' } } : {}),
     ...(unreachable ? { unreachable: { errorCode: unreachable.errorCode } } : {}),
   };
@@ -222,7 +231,7 @@ export function planPage(ledger: PhoneLedger, req: PageRequest, now: number): Pa
   if (again) return again;
   const replyCode = existing?.replyCode ?? codeForPhone(ledger, req.callId, req.jobCode);
   const busy = busyJob(ledger, now);
-  const busyWith = busy && busy.callId !== req.callId ? { replyCode: busy.replyCode, summary: busy.summary } : undefined;
+  const busyWith = busy && busy.callId !== req.callId ? { replyCode: busy.replyCode, summary: busy.summary ?? '' } : undefined;
   const heldUntil = ledger.held[0] ? planOfHeld(ledger) : undefined;
   const windowOpen = req.bundleWindowMs > 0 && ledger.lastSentAt !== undefined && now < ledger.lastSentAt + req.bundleWindowMs;
   const held = heldUntil !== undefined || windowOpen;
@@ -230,7 +239,7 @@ export function planPage(ledger: PhoneLedger, req: PageRequest, now: number): Pa
   const plan: PagePlan = { replyCode, held, sendAt, ...(busyWith ? { busyWith } : {}) };
   if (held) ledger.held.push({ request: req, replyCode });
   else ledger.lastSentAt = now;
-  const job: PhoneJob = existing ?? { callId: req.callId, replyCode, summary: req.page.summary, urgency: req.page.urgency, state: 'paging', since: now, plans: {} };
+  const job: PhoneJob = existing ?? { callId: req.callId, replyCode, state: 'paging', since: now, plans: {} };
   if (!existing) ledger.jobs.push(job);
   // A job closed for this phone and paged again (a new round after a shift hand-off) is open again.
   if (job.state === 'closed') Object.assign(job, { state: 'paging', since: now });
@@ -285,7 +294,10 @@ export function applyNotice(ledger: PhoneLedger, notice: JobNotice, now: number)
   }
   const job = jobOf(ledger, notice.callId);
   if (!job) return;
-  if (notice.change === 'assigned') Object.assign(job, { state: 'assigned', since: now, busyUntil: notice.busyUntil });
+  if (notice.change === 'assigned') {
+    Object.assign(job, { state: 'assigned', since: now, busyUntil: notice.busyUntil });
+    if (notice.summary !== undefined) job.summary = busyLabel(notice.summary);
+  }
   else if (job.state !== 'closed') Object.assign(job, { state: 'closed', since: now });
 }
 
@@ -311,6 +323,30 @@ export function prune(ledger: PhoneLedger, now: number): void {
   });
   if (ledger.unreachable && now - ledger.unreachable.since >= UNREACHABLE_FOR_MS) ledger.unreachable = undefined;
   ledger.bundles = ledger.bundles.filter((b) => now - b.sentAt < RECENT_JOB_MS && !(b.status && isFinal(b.status)));
+}
+
+/**
+ * What a continue-as-new may carry, in characters of JSON: Temporal refuses a payload over 2 MiB,
+ * and a workflow whose continue-as-new is refused is stuck retrying it.
+ */
+export const CARRY_BUDGET = 1_500_000;
+
+/**
+ * Makes the ledger fit a continue-as-new: over the budget (a storm's thousands of open jobs), the
+ * oldest page plans go first; a retried page asks within seconds, not minutes. Whether it fits now.
+ */
+export function fitForCarry(ledger: PhoneLedger, budget = CARRY_BUDGET): boolean {
+  let size = JSON.stringify(ledger).length;
+  if (size <= budget) return true;
+  // An entry's size without the braces around it: what removing it saves, its comma aside.
+  const plans = ledger.jobs.flatMap((job) => Object.entries(job.plans).map(([key, plan]) => ({ job, key, size: JSON.stringify({ [key]: plan }).length - 2 })));
+  plans.sort((a, b) => a.job.plans[a.key]!.sendAt - b.job.plans[b.key]!.sendAt);
+  for (const plan of plans) {
+    if (size <= budget) break;
+    delete plan.job.plans[plan.key];
+    size -= plan.size;
+  }
+  return size <= budget;
 }
 
 /** Nothing open, nothing recent, nothing held: the phone's workflow may end (a new page starts it again). */

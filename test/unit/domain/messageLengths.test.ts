@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import * as text from '../../../src/domain/dispatch/messages';
 
 /** What the module exports besides its one-SMS templates; a bundle of pages (several SMS) has its own tests below. */
-const HELPERS = ['smsSegments', 'ucs2Segments', 'toGsmText', 'formatLocalTime', 'formatLocalClock', 'SMS_BODY_LIMIT', 'bundledPagesText'] as const;
+const HELPERS = ['smsSegments', 'ucs2Segments', 'toGsmText', 'busyLabel', 'formatLocalTime', 'formatLocalClock', 'SMS_BODY_LIMIT', 'bundledPagesText'] as const;
 type Template = Exclude<keyof typeof text, (typeof HELPERS)[number]>;
 
 const code = 'K7QP';

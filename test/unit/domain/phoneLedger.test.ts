@@ -5,11 +5,14 @@ import { describe, expect, it } from 'vitest';
 import {
   applyNotice,
   availability,
+  CARRY_BUDGET,
   emptyLedger,
+  fitForCarry,
   isIdle,
   mayRing,
   planPage,
   PLAN_KEPT_MS,
+  PUBLISHED_CALLS,
   PUBLISHED_JOBS,
   prune,
   RECENT_JOB_MS,
@@ -19,6 +22,7 @@ import {
   view,
   type PageRequest,
 } from '../../../src/domain/phone/phoneLedger';
+import { pageText } from '../../../src/domain/dispatch/messages';
 import { replyCodeFor } from '../../../src/domain/dispatch/replyCode';
 import { whomToPage } from '../../../src/domain/dispatch/sentMessages';
 
@@ -70,7 +74,7 @@ describe('a phone ledger', () => {
   it('is busy with an assigned job until it closes or BUSY_FOR passes; pages name that job', () => {
     const ledger = emptyLedger(PHONE);
     planPage(ledger, request('A'), 0);
-    applyNotice(ledger, { callId: 'A', change: 'assigned', busyUntil: 100_000 }, 1_000);
+    applyNotice(ledger, { callId: 'A', change: 'assigned', busyUntil: 100_000, summary: 'Job A' }, 1_000);
     expect(availability(ledger, 50_000).busyWith).toMatchObject({ callId: 'A', replyCode: replyCodeFor('A') });
     expect(planPage(ledger, request('B'), 50_000).busyWith).toEqual({ replyCode: replyCodeFor('A'), summary: 'Job A' });
     expect(view(ledger, 50_000).jobs.find((j) => j.callId === 'A')).toMatchObject({ inProgress: true, open: false });
@@ -116,7 +120,7 @@ describe('a phone ledger', () => {
     const ledger = emptyLedger(PHONE);
     planPage(ledger, request('A'), 0);
     planPage(ledger, request('B'), 1_000);
-    applyNotice(ledger, { callId: 'A', change: 'assigned', busyUntil: 100_000 }, 2_000);
+    applyNotice(ledger, { callId: 'A', change: 'assigned', busyUntil: 100_000, summary: 'Job A' }, 2_000);
     applyNotice(ledger, { callId: 'C', change: 'caller-open' }, 2_000);
     ledger.unreachable = { errorCode: 21610, since: 3_000 };
     const record = JSON.parse(JSON.stringify(recordOf(ledger)));
@@ -143,6 +147,53 @@ describe('a phone ledger', () => {
     expect(record.jobs.map((j) => j.callId)).toContain('BUSY');
     expect(record.jobs.map((j) => j.callId)).not.toContain('J5');
     expect(record.jobs.map((j) => j.callId)).toContain('J6');
+  });
+
+  it('publishes a caller\'s newest open calls only, and says when it left some out', () => {
+    const ledger = emptyLedger(PHONE);
+    for (let i = 1; i <= PUBLISHED_CALLS + 1; i++) applyNotice(ledger, { callId: `C${i}`, change: 'caller-open' }, i);
+    const record = recordOf(ledger);
+    expect(record.callerOf).toEqual(view(ledger, 0).callerOf.slice(0, PUBLISHED_CALLS));
+    expect(record.callerOf[0]).toBe(`C${PUBLISHED_CALLS + 1}`);
+    expect(record.partial).toBe(true);
+  });
+
+  it('keeps no summary of the jobs paging it, and of a job its technician took what a busy page shows', () => {
+    const ledger = emptyLedger(PHONE);
+    const long = 'Water everywhere, the basement is flooding and the main valve will not close. '.repeat(60);
+    planPage(ledger, request('A', { page: { ...request('A').page, summary: long } }), 0);
+    expect(ledger.jobs[0]!.summary).toBeUndefined();
+    applyNotice(ledger, { callId: 'A', change: 'assigned', busyUntil: 100_000, summary: long }, 1_000);
+    const busyWith = planPage(ledger, request('B'), 2_000).busyWith!;
+    expect(busyWith.summary.length).toBeLessThanOrEqual(40);
+    expect(long.startsWith(busyWith.summary.replace(/\.\.\.$/, ''))).toBe(true);
+    expect(pageText({ ...request('B').page, replyCode: 'KQPX', busyWith })).toBe(pageText({ ...request('B').page, replyCode: 'KQPX', busyWith: { ...busyWith, summary: long } }));
+  });
+
+  it('carries 10,000 open jobs over a continue-as-new, dropping the oldest page plans when they do not fit', () => {
+    const ledger = emptyLedger(PHONE);
+    const summary = 'A long description of the trouble at the house. '.repeat(100);
+    for (let i = 0; i < 10_000; i++) planPage(ledger, request(`CA${String(i).padStart(32, '0')}`, { bundleWindowMs: 0, page: { ...request('A').page, summary } }), i * 50);
+    expect(JSON.stringify(ledger).length).toBeGreaterThan(CARRY_BUDGET);
+    expect(fitForCarry(ledger)).toBe(true);
+    const carried = JSON.stringify(ledger).length;
+    expect(carried).toBeLessThanOrEqual(CARRY_BUDGET);
+    expect(ledger.jobs).toHaveLength(10_000);
+    // The newest plans stay, so a retry of a page just asked gets its answer again.
+    const newest = request(`CA${String(9_999).padStart(32, '0')}`, { bundleWindowMs: 0 });
+    expect(ledger.jobs.at(-1)!.plans[newest.key]).toBeDefined();
+    expect(ledger.jobs[0]!.plans).toEqual({});
+    // Within the budget already: nothing is dropped.
+    expect(fitForCarry(ledger)).toBe(true);
+    expect(JSON.stringify(ledger).length).toBe(carried);
+  });
+
+  it('says when even without plans a ledger does not fit', () => {
+    const ledger = emptyLedger(PHONE);
+    for (let i = 0; i < 100; i++) planPage(ledger, request(`J${i}`), i);
+    expect(fitForCarry(ledger, 1_000)).toBe(false);
+    expect(ledger.jobs.every((j) => Object.keys(j.plans).length === 0)).toBe(true);
+    expect(ledger.jobs).toHaveLength(100);
   });
 });
 
