@@ -15,6 +15,8 @@ import { waitFor } from '../test/support/wait';
 const tier1 = ROSTER[0]!.phone;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 const callId = () => `CAw${randomUUID().replace(/-/g, '')}`;
+/** The i-th caller of a storm: distinct valid New York numbers. */
+const callerNumber = (i: number) => `+1646${2_000_000 + i}`;
 
 /**
  * Process start (spawn) to the server seeing the first poll on the dispatch queue, for the product's
@@ -130,7 +132,8 @@ export async function rssWithWaiting(
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       while (next++ < count) {
-        await stack.startDispatch({ callId: callId(), callerPhone: '+12125550191', urgency: 'emergency', summary: 'Bench wait' });
+        // A storm's calls come from as many numbers: each caller's phone has a workflow of its own.
+        await stack.startDispatch({ callId: callId(), callerPhone: callerNumber(next), urgency: 'emergency', summary: 'Bench wait' });
       }
     }),
   );
