@@ -9,9 +9,12 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
+  isCancellation,
   log,
   makeContinueAsNewFunc,
+  patched,
   setHandler,
+  sleep,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -119,6 +122,7 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
 
   // The history length at which a continue-as-new is next tried.
   let carryAt = HISTORY_EVENTS_BEFORE_CONTINUE;
+  let alarm: Alarm | undefined;
   for (;;) {
     const now = Date.now();
     const due = nextFlushAt(ledger);
@@ -137,6 +141,7 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
       carryAt = workflowInfo().historyLength + HISTORY_EVENTS_BEFORE_CONTINUE;
     }
     if (isIdle(ledger)) {
+      alarm = alarm?.stop();
       changed = false;
       if (!(await condition(() => changed, IDLE_END_MS, { summary: 'idle' }))) {
         await condition(allHandlersFinished);
@@ -147,9 +152,47 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
     const wakeAt = Math.min(due ?? Infinity, nextExpiry(ledger) ?? Infinity);
     changed = false;
     const summary = due === undefined ? 'wait for news' : `bundle of ${ledger.held.length} at ${new Date(due).toISOString()}`;
-    if (Number.isFinite(wakeAt)) await condition(() => changed, Math.max(1, wakeAt - now), { summary });
+    if (patched(STEADY_TIMER)) {
+      // One timer per wake-up time, not one per turn: a page registered changes the ledger but
+      // rarely when it next wakes, and each new timer cost the phone two events and a timer task.
+      if (alarm && (alarm.rang || alarm.at !== wakeAt)) alarm = alarm.stop();
+      if (!alarm && Number.isFinite(wakeAt)) alarm = setAlarm(wakeAt, summary);
+      await condition(() => changed || (alarm?.rang ?? false));
+    } else if (Number.isFinite(wakeAt)) await condition(() => changed, Math.max(1, wakeAt - now), { summary });
     else await condition(() => changed);
   }
+}
+
+/** Histories recorded before it started a timer every turn, and replay as they ran. */
+const STEADY_TIMER = 'phone-steady-timer';
+
+interface Alarm {
+  at: number;
+  rang: boolean;
+  /** cancels it if it has not rung; returns nothing to hold */
+  stop(): undefined;
+}
+
+/** A timer for `at` that the loop keeps across turns while its wake-up time stays. */
+function setAlarm(at: number, summary: string): Alarm {
+  const scope = new CancellationScope();
+  const alarm: Alarm = {
+    at,
+    rang: false,
+    stop: () => {
+      if (!alarm.rang) scope.cancel();
+      return undefined;
+    },
+  };
+  scope
+    .run(() => sleep(Math.max(1, at - Date.now()), { summary }))
+    .then(
+      () => (alarm.rang = true),
+      (err: unknown) => {
+        if (!isCancellation(err)) throw err;
+      },
+    );
+  return alarm;
 }
 
 /**
