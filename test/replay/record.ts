@@ -302,12 +302,14 @@ async function recordPhonePaths(main: Stack, client: Client, run: (name: string)
       return job;
     };
     const finish = async (job: { callId: string }, phone: string) => r.done(job.callId, phone);
-    if (run('busy-skipped') || run('busy-all-paged')) {
+    // A phone's history is taken after every path: recording it plays them all (each saved only if asked).
+    const plays = (name: string) => run(name) || run('phone') || run('phone-steady-timer');
+    if (plays('busy-skipped') || plays('busy-all-paged')) {
       const boiler = await onJob(alice.phone, 'Boiler out, no heat');
       const pipe = await r.start('emergency', 'Burst pipe under the sink');
       await r.messagesAre(pipe.callId, [bob.phone], 'PAGE');
       await r.reply(bob.phone, `YES ${pipe.code}`);
-      if (run('busy-all-paged')) {
+      if (plays('busy-all-paged')) {
         // Alice and Bob are both on a job; Carol (tier 2) is made busy too.
         const roof = await onJob(carol.phone, 'Roof leak over the wiring');
         const flood = await r.start('emergency', 'Flooded basement');
@@ -315,13 +317,14 @@ async function recordPhonePaths(main: Stack, client: Client, run: (name: string)
         if (!paged.messages.some((m) => m.to === bob.phone && m.kind === 'PAGE')) throw new Error('Bob was not paged');
         await r.reply(bob.phone, `YES ${flood.code}`);
         await finish(roof, carol.phone);
-        await save('busy-all-paged', await finish(flood, bob.phone));
+        const flooded = await finish(flood, bob.phone);
+        if (run('busy-all-paged')) await save('busy-all-paged', flooded);
       }
       const skipped = await finish(pipe, bob.phone);
       if (run('busy-skipped')) await save('busy-skipped', skipped);
       await finish(boiler, alice.phone);
     }
-    if (run('bundled')) {
+    if (plays('bundled')) {
       // The first call's pages go at once; the next two, within the window, wait and go together.
       const jobs = [await r.start('emergency', 'Frozen pipe in the loft'), await r.start('emergency', 'Water heater burst'), await r.start('emergency', 'Radiator valve snapped')];
       for (const job of jobs) await r.messagesAre(job.callId, [alice.phone, bob.phone], 'PAGE');
@@ -329,11 +332,13 @@ async function recordPhonePaths(main: Stack, client: Client, run: (name: string)
       await r.reply(bob.phone, `YES ${first.code}`);
       await finish(first, bob.phone);
       await r.reply(bob.phone, `YES ${second.code}`);
-      await save('bundled', await finish(second, bob.phone));
+      const bundled = await finish(second, bob.phone);
+      if (run('bundled')) await save('bundled', bundled);
       await r.reply(bob.phone, `YES ${third.code}`);
       await finish(third, bob.phone);
     }
-    if (run('phone')) await save('phone', phoneWorkflowIdFor(stack.env.TEMPORAL_TASK_QUEUE!, bob.phone));
+    // `phone` keeps the history of a release that started a timer every turn (before 'phone-steady-timer').
+    for (const name of ['phone', 'phone-steady-timer'] as const) if (run(name)) await save(name, phoneWorkflowIdFor(stack.env.TEMPORAL_TASK_QUEUE!, bob.phone));
   } finally {
     await stack.stop();
   }
@@ -467,7 +472,7 @@ async function main(): Promise<void> {
       await recordSchedulePaths(stack, client, run, save);
     }
 
-    if (['busy-skipped', 'busy-all-paged', 'bundled', 'phone'].some(run)) {
+    if (['busy-skipped', 'busy-all-paged', 'bundled', 'phone', 'phone-steady-timer'].some(run)) {
       log('playing busy technicians and a bundle');
       await recordPhonePaths(stack, client, run, save);
     }
