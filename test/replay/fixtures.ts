@@ -55,7 +55,6 @@ export const FIXTURES: FixtureSpec[] = [
   { name: 'busy-skipped', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency while Alice is on another job: only Bob is paged, he accepts and texts DONE' },
   { name: 'busy-all-paged', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency while everyone on call is on a job: the busy technicians are paged, each page naming their job; Bob accepts and texts DONE' },
   { name: 'bundled', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency paged a moment after another: its pages held and sent by the phones\' workflows in one SMS with a third job; Bob accepts and texts DONE' },
-  { name: 'phone-news-local', workflowType: 'dispatchWorkflow', closed: true, path: 'busy-skipped since a step reads its phones and tells them its news by local activities (patched \'phone-news-local\'; busy-skipped is from before)' },
   { name: 'phone', workflowType: 'phoneWorkflow', closed: false, path: 'Bob\'s phone after the paths above: pages registered, jobs assigned and closed, a bundle sent and its callbacks passed on (recorded running)' },
   { name: 'phone-steady-timer', workflowType: 'phoneWorkflow', closed: false, path: 'the same as phone, recorded since its loop keeps one timer per wake-up time (patched \'phone-steady-timer\'; phone is from before it)' },
   { name: 'oncall-schedule', workflowType: 'onCallWorkflow', closed: false, path: 'the on-call schedule\'s workflow: hand-off reminders of 36-second shifts and one coverage-gap alert (it never closes; recorded running)' },

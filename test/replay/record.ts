@@ -303,7 +303,7 @@ async function recordPhonePaths(main: Stack, client: Client, run: (name: string)
     };
     const finish = async (job: { callId: string }, phone: string) => r.done(job.callId, phone);
     // A phone's history is taken after every path: recording it plays them all (each saved only if asked).
-    const plays = (name: string) => run(name) || ['phone', 'phone-steady-timer', 'phone-news-local'].some(run);
+    const plays = (name: string) => run(name) || run('phone') || run('phone-steady-timer');
     if (plays('busy-skipped') || plays('busy-all-paged')) {
       const boiler = await onJob(alice.phone, 'Boiler out, no heat');
       const pipe = await r.start('emergency', 'Burst pipe under the sink');
@@ -322,8 +322,6 @@ async function recordPhonePaths(main: Stack, client: Client, run: (name: string)
       }
       const skipped = await finish(pipe, bob.phone);
       if (run('busy-skipped')) await save('busy-skipped', skipped);
-      // The same path since the phones' news went by local activities (busy-skipped is from before).
-      if (run('phone-news-local')) await save('phone-news-local', skipped);
       await finish(boiler, alice.phone);
     }
     if (plays('bundled')) {
@@ -474,7 +472,7 @@ async function main(): Promise<void> {
       await recordSchedulePaths(stack, client, run, save);
     }
 
-    if (['busy-skipped', 'busy-all-paged', 'bundled', 'phone', 'phone-steady-timer', 'phone-news-local'].some(run)) {
+    if (['busy-skipped', 'busy-all-paged', 'bundled', 'phone', 'phone-steady-timer'].some(run)) {
       log('playing busy technicians and a bundle');
       await recordPhonePaths(stack, client, run, save);
     }

@@ -1,5 +1,5 @@
 // How the dispatch calls its activities: timeouts and retries, in one place.
-import { proxyActivities, proxyLocalActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { AuditActivities, AuditForwardActivities, DispatchActivities, PhoneActivities } from '../../src/contract/activities';
 import { auditTaskQueueFor } from '../../src/contract/audit';
 
@@ -10,19 +10,6 @@ export const pagingActivities = (): ActivityInterfaceFor<DispatchActivities & Ph
     // noticed after this long and the retry reconciles with Twilio before sending.
     startToCloseTimeout: '12s',
     // A page must not wait forever on Twilio; after this the page counts as failed and we escalate.
-    scheduleToCloseTimeout: '10m',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
-  });
-
-/**
- * The phones' side that only reads and signals (who is on call and free, a job's news for its
- * phones): run by the worker within the dispatch's own workflow task and recorded there as a marker,
- * not as a task of its own on the queue: no round trip through the server before a step pages, and
- * fewer requests and events per dispatch. Both are safe to run again after a crash.
- */
-export const phoneNewsActivities = (): ActivityInterfaceFor<Pick<PhoneActivities, 'onCallNow' | 'tellPhones'>> =>
-  proxyLocalActivities<Pick<PhoneActivities, 'onCallNow' | 'tellPhones'>>({
-    startToCloseTimeout: '12s',
     scheduleToCloseTimeout: '10m',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
   });

@@ -9,7 +9,6 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
-  type ActivityInterfaceFor,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { callerMessageUpdate, deliverySignal, describeSignal, replyUpdate, stateQuery, workflowIdFor } from '../../src/contract/dispatch';
@@ -48,8 +47,7 @@ import type {
   Technician,
   TechnicianReply,
 } from '../../src/domain/types';
-import type { PhoneActivities } from '../../src/contract/activities';
-import { pagingActivities, phoneNewsActivities } from './activities';
+import { pagingActivities } from './activities';
 import { AuditLane } from './auditLane';
 import { DeliveryTracking } from './deliveryTracking';
 import { Outbox } from './outbox';
@@ -96,12 +94,6 @@ class Dispatch {
    * before it page on their own and replay that way.
    */
   private usesPhones = false;
-  /**
-   * How a step reads its on-call phones and a dispatch tells them its news: local activities since
-   * patched('phone-news-local'), decided at the start; activities of their own before, and
-   * dispatches started then replay that way.
-   */
-  private phoneNews: ActivityInterfaceFor<Pick<PhoneActivities, 'onCallNow' | 'tellPhones'>> = this.twilio;
   /** phones told the job is over for them */
   private readonly phonesClosed = new Set<string>();
   /** the assigned technician's phone was told they are busy with this job */
@@ -116,7 +108,6 @@ class Dispatch {
 
   async run(): Promise<DispatchState> {
     this.usesPhones = patched('phone-workflows');
-    if (patched('phone-news-local')) this.phoneNews = phoneNewsActivities();
     setHandler(stateQuery, () => this.state);
     setHandler(pageSentSignal, (sent) => this.outbox.onPageSent(sent));
     setHandler(replyUpdate, (reply) => this.onReply(reply), {
@@ -149,7 +140,7 @@ class Dispatch {
       ...(this.input.feeAccepted === undefined ? {} : { feeAccepted: this.input.feeAccepted }),
     });
     // The caller's texts reach this dispatch through the caller's phone workflow (spec section 12).
-    if (this.usesPhones) this.outbox.alongside(this.phoneNews.tellPhones([{ phone: this.input.callerPhone, callId: this.input.callId, change: 'caller-open' }]));
+    if (this.usesPhones) this.outbox.alongside(this.twilio.tellPhones([{ phone: this.input.callerPhone, callId: this.input.callId, change: 'caller-open' }]));
     if (this.input.feeAccepted) {
       this.audit.dispatchEvent('FEE_ACCEPTED', 'fee-accepted', { recipient: this.input.callerPhone, detail: 'caller agreed to the after-hours fee' });
     }
@@ -207,7 +198,7 @@ class Dispatch {
         // Each step pages its tier's on-call technicians as of the moment it pages; with the phones'
         // workflows, the free ones (spec section 10).
         const recipients = this.usesPhones
-          ? whomToPage(await this.phoneNews.onCallNow(), step.tier, this.state.declined, unreachable)
+          ? whomToPage(await this.twilio.onCallNow(), step.tier, this.state.declined, unreachable)
           : stepRecipients(roster ?? (await this.twilio.loadOnCall(step.tier)), step.tier, this.state.declined, unreachable);
         if (index > 0 || round > 1) this.audit.event(escalationRow(this.input.callId, round, step, recipients.length, new Date().toISOString()));
         if (recipients.length === 0) continue;
@@ -486,7 +477,7 @@ class Dispatch {
       notices.push({ phone, callId, change: 'closed' });
     }
     if (opts.callerToo) notices.push({ phone: this.input.callerPhone, callId, change: 'caller-closed' });
-    if (notices.length > 0) await this.phoneNews.tellPhones(notices);
+    if (notices.length > 0) await this.twilio.tellPhones(notices);
   }
 
   /** Counts the outcome in the worker's metrics; runs beside the sends, never delays them. */

@@ -163,7 +163,7 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
   }
 }
 
-/** Histories recorded before it started a timer every turn, and replay as they ran. */
+/** The patch: a history recorded before it, when the loop started a timer every turn, replays as it ran. */
 const STEADY_TIMER = 'phone-steady-timer';
 
 interface Alarm {

@@ -34,6 +34,7 @@ import type {
 } from '../../../src/domain/types';
 import { ensureTestServer } from '../../../src/temporal/testServer';
 import { onCallAt, type Override, type Rotation, type Schedule } from '../../../src/domain/roster/schedule';
+import { Context } from '@temporalio/activity';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { BUNDLE_PATH } from '../../support/paths';
 import { FakePhones } from './fakePhones';
@@ -109,11 +110,10 @@ export class Simulation {
         sendSms: (req: SmsRequest) => current().twilio.sendSms(req),
         ringTechnician: (req: VoiceCallRequest) => current().twilio.ringTechnician(req),
       };
-      // Who is on call at the simulated moment the step pages: the server's skipped clock, which
-      // stands still while the worker holds the dispatch's task (a step reads it as a local activity).
+      // Who is on call at the simulated moment the step pages (the server's skipped clock).
       const loadOnCall = async (tier: Tier) => {
         const { technicians, ...schedule } = current().schedule();
-        return onCallAt({ technicians, ...schedule }, tier, await env.currentTimeMs());
+        return onCallAt({ technicians, ...schedule }, tier, Context.current().info.currentAttemptScheduledTimestampMs);
       };
       const dispatchActivities: DispatchActivities & PhoneActivities = {
         ...twilio,
