@@ -2,9 +2,9 @@
 // jobs paging it and their codes, its busy job, its held pages and their bundles, its wake-up
 // calls, the open dispatches it called about. Dispatches reach it through activities
 // (update-with-start) and read the record it publishes in its Memo, as does reply routing (which
-// asks it by query when a storm's record is partial). It tells dispatches of their bundled pages through an activity (a client signal). It ends
-// when it has nothing open and nothing recent, and carries its ledger over a continue-as-new before
-// its history grows long.
+// asks it by query when a storm's record is partial). It tells dispatches of their bundled pages
+// through an activity (a client signal). It ends when it has nothing open and nothing recent, and
+// carries its ledger over a continue-as-new before its history grows long.
 import {
   allHandlersFinished,
   CancellationScope,
@@ -34,6 +34,7 @@ import { bundledPagesText, pageText } from '../../src/domain/dispatch/messages';
 import {
   applyNotice,
   availability,
+  busyWithFor,
   emptyLedger,
   fitForCarry,
   isIdle,
@@ -45,7 +46,6 @@ import {
   recordOf,
   takeDuePages,
   view,
-  type HeldPage,
   type PhoneLedger,
   type SentBundle,
 } from '../../src/domain/phone/phoneLedger';
@@ -141,7 +141,8 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
       carryAt = workflowInfo().historyLength + HISTORY_EVENTS_BEFORE_CONTINUE;
     }
     if (isIdle(ledger)) {
-      alarm = alarm?.stop();
+      alarm?.stop();
+      alarm = undefined;
       changed = false;
       if (!(await condition(() => changed, IDLE_END_MS, { summary: 'idle' }))) {
         await condition(allHandlersFinished);
@@ -155,7 +156,10 @@ export async function phoneWorkflow(input: PhoneInput): Promise<void> {
     if (patched(STEADY_TIMER)) {
       // One timer per wake-up time, not one per turn: a page registered changes the ledger but
       // rarely when it next wakes, and each new timer cost the phone two events and a timer task.
-      if (alarm && (alarm.rang || alarm.at !== wakeAt)) alarm = alarm.stop();
+      if (alarm && (alarm.rang || alarm.at !== wakeAt)) {
+        alarm.stop();
+        alarm = undefined;
+      }
       if (!alarm && Number.isFinite(wakeAt)) alarm = setAlarm(wakeAt, summary);
       await condition(() => changed || (alarm?.rang ?? false));
     } else if (Number.isFinite(wakeAt)) await condition(() => changed, Math.max(1, wakeAt - now), { summary });
@@ -169,8 +173,8 @@ const STEADY_TIMER = 'phone-steady-timer';
 interface Alarm {
   at: number;
   rang: boolean;
-  /** cancels it if it has not rung; returns nothing to hold */
-  stop(): undefined;
+  /** cancels it if it has not rung */
+  stop(): void;
 }
 
 /** A timer for `at` that the loop keeps across turns while its wake-up time stays. */
@@ -181,7 +185,6 @@ function setAlarm(at: number, summary: string): Alarm {
     rang: false,
     stop: () => {
       if (!alarm.rang) scope.cancel();
-      return undefined;
     },
   };
   scope
@@ -204,11 +207,11 @@ async function sendDuePages(ledger: PhoneLedger, twilio: ReturnType<typeof pagin
   const sentAt = new Date().toISOString();
   if (withdrawn.length > 0) await twilio.tellDispatches(withdrawn.map((h) => ({ callId: h.request.callId, pageSent: { key: h.request.key, result: { ok: false, withdrawn: true }, sentAt } })));
   if (send.length === 0) return;
-  const busy = availability(ledger, Date.now()).busyWith;
-  const busyFor = (h: HeldPage) => (busy && busy.callId !== h.request.callId ? { replyCode: busy.replyCode, summary: busy.summary } : undefined);
+  const now = Date.now();
+  const busy = availability(ledger, now).busyWith;
   const parts =
     send.length === 1
-      ? [{ body: pageText({ ...send[0]!.request.page, replyCode: send[0]!.replyCode, busyWith: busyFor(send[0]!) }), pages: send }]
+      ? [{ body: pageText({ ...send[0]!.request.page, replyCode: send[0]!.replyCode, busyWith: busyWithFor(ledger, send[0]!.request.callId, now) }), pages: send }]
       : bundledPagesText(
           send[0]!.request.page.businessName,
           send.map((h) => ({ ...h.request.page, replyCode: h.replyCode })),

@@ -210,6 +210,12 @@ export function busyJob<J extends PhoneRecord['jobs'][number]>(ledger: { jobs: J
   return ledger.jobs.filter((j) => j.state === 'assigned' && (j.busyUntil ?? Infinity) > now).sort((a, b) => b.since - a.since)[0];
 }
 
+/** The job a page for `callId` names, when its technician is busy with another one at `now`. */
+export function busyWithFor(ledger: PhoneLedger, callId: string, now: number): BusyWith | undefined {
+  const busy = busyJob(ledger, now);
+  return busy && busy.callId !== callId ? { replyCode: busy.replyCode, summary: busy.summary ?? '' } : undefined;
+}
+
 /** Busy or free, reachable or not, at `now` (of a ledger or its published standing): whom a step may page. */
 export function availability(ledger: PhoneRecord, now: number): PhoneAvailability {
   const busy = busyJob(ledger, now);
@@ -230,8 +236,7 @@ export function planPage(ledger: PhoneLedger, req: PageRequest, now: number): Pa
   const again = existing?.plans[req.key];
   if (again) return again;
   const replyCode = existing?.replyCode ?? codeForPhone(ledger, req.callId, req.jobCode);
-  const busy = busyJob(ledger, now);
-  const busyWith = busy && busy.callId !== req.callId ? { replyCode: busy.replyCode, summary: busy.summary ?? '' } : undefined;
+  const busyWith = busyWithFor(ledger, req.callId, now);
   const heldUntil = ledger.held[0] ? planOfHeld(ledger) : undefined;
   const windowOpen = req.bundleWindowMs > 0 && ledger.lastSentAt !== undefined && now < ledger.lastSentAt + req.bundleWindowMs;
   const held = heldUntil !== undefined || windowOpen;
@@ -339,8 +344,10 @@ export function fitForCarry(ledger: PhoneLedger, budget = CARRY_BUDGET): boolean
   let size = JSON.stringify(ledger).length;
   if (size <= budget) return true;
   // An entry's size without the braces around it: what removing it saves, its comma aside.
-  const plans = ledger.jobs.flatMap((job) => Object.entries(job.plans).map(([key, plan]) => ({ job, key, size: JSON.stringify({ [key]: plan }).length - 2 })));
-  plans.sort((a, b) => a.job.plans[a.key]!.sendAt - b.job.plans[b.key]!.sendAt);
+  const plans = ledger.jobs.flatMap((job) =>
+    Object.entries(job.plans).map(([key, plan]) => ({ job, key, sendAt: plan.sendAt, size: JSON.stringify({ [key]: plan }).length - 2 })),
+  );
+  plans.sort((a, b) => a.sendAt - b.sendAt);
   for (const plan of plans) {
     if (size <= budget) break;
     delete plan.job.plans[plan.key];
