@@ -16,7 +16,7 @@ import { phoneTaskQueueFor } from '../contract/phone';
 import { logger } from '../observability/logger';
 import { ensureWorkflowBundle } from '../temporal/workflowBundle';
 import type { WorkerActivities } from './workerActivities';
-import { WORKFLOW_SEMI_SPACE_MIB, workerMemory } from './workerMemory';
+import { workerMemory } from './workerMemory';
 
 export interface WorkerRoleOptions {
   config: Config;
@@ -111,10 +111,9 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     stickyQueueScheduleToStartTimeout: '1s',
   } as const;
   const memory = workerMemory(config);
-  // The SDK offers no heap limits for its workflow threads; V8 takes these flags for every isolate
+  // The SDK offers no heap limit for its workflow threads; V8 takes this flag for every isolate
   // created from now on, which is the next thread the SDK starts (this thread's heap is sized already).
   v8.setFlagsFromString(`--max-old-space-size=${memory.workflowHeapMib}`);
-  v8.setFlagsFromString(`--max-semi-space-size=${WORKFLOW_SEMI_SPACE_MIB}`);
   logger.info(memory, `workflow cache: up to ${memory.cachedDispatches} dispatches for ${memory.budgetMib} MiB (${memory.source})`);
 
   // The SDK starts a thread that loads its modules and the bundle; the vendor libraries load on

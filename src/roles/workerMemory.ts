@@ -35,13 +35,6 @@ const MIN_WORKFLOW_HEAP_MIB = 128;
 const AUDIT_HEAP_MIB = 96;
 /** A hundred cached phones' ledgers (their jobs of the last hour) stay far below this. */
 const PHONES_HEAP_MIB = 96;
-/**
- * V8 semi-space limit of every workflow thread. Workflow code's garbage is small and short-lived
- * (activations, payloads), and V8's default lets each thread's young generation grow to tens of
- * MiB before it collects: with 1,000 dispatches waiting the worker held 643–856 MiB by default and
- * 561–719 MiB with 1 MiB (`npm run bench -- --only=rss`, docs/bench.md), paging as fast.
- */
-export const WORKFLOW_SEMI_SPACE_MIB = 1;
 
 export interface WorkerMemory {
   /** the memory this worker may use, MiB */
