@@ -208,14 +208,13 @@ async function sendDuePages(ledger: PhoneLedger, twilio: ReturnType<typeof pagin
   if (withdrawn.length > 0) await twilio.tellDispatches(withdrawn.map((h) => ({ callId: h.request.callId, pageSent: { key: h.request.key, result: { ok: false, withdrawn: true }, sentAt } })));
   if (send.length === 0) return;
   const now = Date.now();
-  const busy = availability(ledger, now).busyWith;
   const parts =
     send.length === 1
       ? [{ body: pageText({ ...send[0]!.request.page, replyCode: send[0]!.replyCode, busyWith: busyWithFor(ledger, send[0]!.request.callId, now) }), pages: send }]
       : bundledPagesText(
           send[0]!.request.page.businessName,
           send.map((h) => ({ ...h.request.page, replyCode: h.replyCode })),
-          busy,
+          availability(ledger, now).busyWith,
         ).map((part) => ({ body: part.body, pages: send.filter((h) => part.replyCodes.includes(h.replyCode)) }));
   for (const part of parts) {
     const key = `${ledger.phone}/bundle${++ledger.bundleSeq}`;

@@ -212,8 +212,8 @@ export function busyJob<J extends PhoneRecord['jobs'][number]>(ledger: { jobs: J
 
 /** The job a page for `callId` names, when its technician is busy with another one at `now`. */
 export function busyWithFor(ledger: PhoneLedger, callId: string, now: number): BusyWith | undefined {
-  const busy = busyJob(ledger, now);
-  return busy && busy.callId !== callId ? { replyCode: busy.replyCode, summary: busy.summary ?? '' } : undefined;
+  const { busyWith } = availability(ledger, now);
+  return busyWith && busyWith.callId !== callId ? { replyCode: busyWith.replyCode, summary: busyWith.summary } : undefined;
 }
 
 /** Busy or free, reachable or not, at `now` (of a ledger or its published standing): whom a step may page. */
