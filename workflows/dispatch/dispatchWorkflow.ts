@@ -94,6 +94,12 @@ class Dispatch {
    * before it page on their own and replay that way.
    */
   private usesPhones = false;
+  /**
+   * Whether a step's clock starts when its first page went out rather than when it was asked for
+   * (a page held up by a Twilio outage or a dead worker would be followed up moments after it
+   * arrives): patched('step-clock-from-send'), decided at the start.
+   */
+  private clockFromSend = false;
   /** phones told the job is over for them */
   private readonly phonesClosed = new Set<string>();
   /** the assigned technician's phone was told they are busy with this job */
@@ -108,6 +114,7 @@ class Dispatch {
 
   async run(): Promise<DispatchState> {
     this.usesPhones = patched('phone-workflows');
+    this.clockFromSend = patched('step-clock-from-send');
     setHandler(stateQuery, () => this.state);
     setHandler(pageSentSignal, (sent) => this.outbox.onPageSent(sent));
     setHandler(replyUpdate, (reply) => this.onReply(reply), {
@@ -240,15 +247,14 @@ class Dispatch {
    * answer. An emergency's follow-up also rings the technicians, again every ringEveryMs.
    */
   private async awaitAcceptOrTimeout(step: LadderStep, startedAt: number, stepId: string): Promise<boolean> {
-    // A page held for a bundle starts its clock when the bundle goes out (spec section 10).
-    const deadlineNow = () => Math.max(startedAt, ...this.pagedInStep.map((p) => this.outbox.heldUntilOf(p) ?? 0)) + step.waitMs;
+    const deadlineNow = () => this.stepClockStart(startedAt) + step.waitMs;
     let deadline = deadlineNow();
     const ringing = step.kind === 'FOLLOW_UP' && this.input.policy.voiceFollowUp && patched('voice-follow-up');
     const settled = () => Boolean(this.state.assigned) || !stepCanStillAnswer(this.pagedInStep, this.state.declined);
     let ring = 0;
     let ringDue = true;
     while (!settled() && Date.now() < deadline) {
-      this.state.nextEscalationAt = new Date(deadline).toISOString();
+      this.state.nextEscalationAt = Number.isFinite(deadline) ? new Date(deadline).toISOString() : undefined;
       if (ringing && ringDue) {
         ring++;
         const onceWithin = this.usesPhones ? this.input.policy.t1Ms : undefined;
@@ -256,13 +262,29 @@ class Dispatch {
       }
       const until = ringing ? Math.min(deadline, Date.now() + this.input.policy.ringEveryMs) : deadline;
       const planned = deadline;
-      await condition(() => settled() || deadlineNow() !== planned, Math.max(0, until - Date.now()), { summary: `wait ${step.label}` });
+      const woken = () => settled() || deadlineNow() !== planned;
+      // Until a page of the step is out its clock has not started: no timer, only the wait for it.
+      if (Number.isFinite(until)) await condition(woken, Math.max(0, until - Date.now()), { summary: `wait ${step.label}` });
+      else await condition(woken);
       deadline = deadlineNow();
       // Woken because a bundle's time became known, not because the ring interval passed: no ring.
       ringDue = Date.now() >= until;
     }
     this.state.nextEscalationAt = undefined;
     return Boolean(this.state.assigned);
+  }
+
+  /**
+   * When the step's wait starts counting: a page held for a bundle starts its clock when the bundle
+   * goes out (spec section 10), and a page counts from the moment it went out, the first of the
+   * step's to go out setting the clock for all (one slow send does not hold up the others'
+   * follow-up). Infinity while none is out yet.
+   */
+  private stepClockStart(startedAt: number): number {
+    const start = Math.max(startedAt, ...this.pagedInStep.map((p) => this.outbox.heldUntilOf(p) ?? 0));
+    if (!this.clockFromSend) return start;
+    const out = this.pagedInStep.map((p) => this.outbox.outAtOf(p)).filter((at) => at !== undefined);
+    return out.length > 0 ? Math.max(start, Math.min(...out)) : Infinity;
   }
 
   // ---- how paging ends -------------------------------------------------------------------

@@ -17,6 +17,8 @@ export class Outbox {
   private readonly bundled = new Map<string, PageSent>();
   /** when each page held for a bundle goes out, by key */
   private readonly heldUntil = new Map<string, number>();
+  /** when Twilio's answer to each message that went out reached the dispatch, by key */
+  private readonly outAt = new Map<string, number>();
 
   constructor(
     private readonly input: DispatchInput,
@@ -100,6 +102,11 @@ export class Outbox {
     return this.heldUntil.get(message.key);
   }
 
+  /** When the message's send came back from Twilio taken; undefined while it is on its way, or if it failed. */
+  outAtOf(message: SentMessage): number | undefined {
+    return this.outAt.get(message.key);
+  }
+
   private record(to: Recipient, kind: MessageKind, stepId: string): SentMessage {
     const message: SentMessage = {
       key: `${this.input.callId}/${stepId}/${kind.toLowerCase()}/${to.phone}`,
@@ -159,6 +166,7 @@ export class Outbox {
 
   private recordSend(message: SentMessage, result: SmsResult): void {
     if (result.ok) {
+      this.outAt.set(message.key, Date.now());
       message.messageSid = result.messageSid;
       this.audit.event(sendRow(this.input.callId, message));
       this.delivery.apply(message, result.status);
