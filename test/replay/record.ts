@@ -223,6 +223,18 @@ const scenarios: Record<string, Scenario> = {
     }
   },
 
+  async 'twilio-outage'(r) {
+    r.stack.twilio.state.failNext(6, 503);
+    try {
+      const { callId, code } = await r.start('emergency', 'Pipe burst under the sink');
+      await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE'); // on a retry each
+      await r.reply(bob.phone, `YES ${code}`);
+      return await r.done(callId, bob.phone);
+    } finally {
+      r.stack.twilio.state.faults.reset();
+    }
+  },
+
   async 'status-check'(r) {
     r.stack.twilio.state.noCallbacks(true);
     try {
@@ -361,11 +373,12 @@ const PLAN: Array<string[]> = [
   ['delivery-failure'],
   ['send-error'],
   ['status-check'],
+  ['twilio-outage'],
 ];
 /** the writer's history is taken after this path's group */
 const WRITER_AFTER = 'declined-then-accepted';
 /** paths that set Twilio faults on the tier-1 phones */
-const FAULTED = ['delivery-failure', 'send-error', 'status-check'];
+const FAULTED = ['delivery-failure', 'send-error', 'status-check', 'twilio-outage'];
 
 function commit(): string {
   const head = shortCommit(ROOT);

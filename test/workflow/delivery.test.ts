@@ -85,6 +85,42 @@ describe('a page that cannot reach its technician is not waited on', () => {
     expect((await next.state()).messages.filter((m) => m.to === alice.phone)).toEqual([]);
   });
 
+  test('a Twilio outage holds up both tier-1 pages for minutes: the step\'s clock starts when the first goes out, so the follow-up comes T1 after it, not with it', async () => {
+    sim.twilio.outageFor(alice.phone, 140_000);
+    sim.twilio.outageFor(bob.phone, 140_000);
+    const call = await sim.call({ urgency: 'emergency' });
+    await call.at('10:30');
+    await call.accept(carol);
+    await call.complete(carol);
+
+    // On the dispatch's own clock: each step waits from the moment its first text came back from Twilio.
+    const activities = await call.activityTimes();
+    const firstOut = (prefix: string) => Math.min(...activities.filter((a) => a.summary.startsWith(prefix)).map((a) => a.completedMs!));
+    const firstAsked = (prefix: string) => Math.min(...activities.filter((a) => a.summary.startsWith(prefix)).map((a) => a.scheduledMs));
+    expect(firstOut('SMS page: ')).toBeGreaterThan(140_000);
+    expect(firstAsked('SMS follow up: ') - firstOut('SMS page: ')).toBeGreaterThanOrEqual(2 * 60_000);
+    expect(firstAsked('SMS follow up: ') - firstOut('SMS page: ')).toBeLessThan(2 * 60_000 + 1_000);
+    expect(firstAsked('SMS page: Carol') - firstOut('SMS follow up: ')).toBeGreaterThanOrEqual(5 * 60_000);
+    expect(firstAsked('SMS page: Carol') - firstOut('SMS follow up: ')).toBeLessThan(5 * 60_000 + 1_000);
+    // Texts in the order the ladder sends them, each tier-1 phone's page and follow-up T1 apart.
+    expect((await call.timeline()).map((line) => line.replace(/^\S+ /, ''))).toEqual([
+      'page → Alice',
+      'page → Bob',
+      'follow-up → Alice',
+      'ring → Alice',
+      'follow-up → Bob',
+      'ring → Bob',
+      'ring → Alice',
+      'ring → Bob',
+      'ring → Alice',
+      'ring → Bob',
+      'page → Carol',
+      'stand-down → Alice',
+      'stand-down → Bob',
+      'caller told → caller',
+    ]);
+  });
+
   test('a send Temporal gives up on counts as failed: Twilio answers 503 to every send to Alice, Temporal retries for 10 minutes, then her texts are failed and she gets no stand-down', async () => {
     sim.twilio.outageFor(alice.phone);
     const call = await sim.call({ urgency: 'emergency' });

@@ -49,7 +49,8 @@ export class FakeTwilio {
 
   private readonly refusals = new Map<string, number>();
   private readonly carrier = new Map<string, Outcome>();
-  private readonly outages = new Set<string>();
+  /** by phone: how long the outage lasts from the first send it refuses (and when that was) */
+  private readonly outages = new Map<string, { lastsMs: number; from?: number }>();
   private callbacks = true;
   private sequence = 0;
   private readonly listeners = new Set<() => void>();
@@ -74,11 +75,12 @@ export class FakeTwilio {
   }
 
   /**
-   * Twilio answers 503 to every send to this phone: the gateway throws a retryable failure, and
-   * Temporal retries it until the send's schedule-to-close timeout, then gives up.
+   * Twilio answers 503 to every send to this phone, for `lastsMs` of simulated time from the first
+   * or for good: the gateway throws a retryable failure, and Temporal retries it until the outage
+   * ends or the send's schedule-to-close timeout, then gives up.
    */
-  outageFor(phone: string): void {
-    this.outages.add(phone);
+  outageFor(phone: string, lastsMs = Infinity): void {
+    this.outages.set(phone, { lastsMs });
   }
 
   /** Twilio's status callbacks never reach us: only asking Twilio tells the status. */
@@ -89,7 +91,8 @@ export class FakeTwilio {
   // ---- the activities (the worker calls these through the Simulation) ----------------------
 
   async sendSms(req: SmsRequest): Promise<SmsResult> {
-    if (this.outages.has(req.to)) {
+    const outage = this.outages.get(req.to);
+    if (outage && simulatedNow() < (outage.from ??= simulatedNow()) + outage.lastsMs) {
       this.failedAttempts.push({ key: req.idempotencyKey, to: req.to, at: simulatedNow() });
       throw ApplicationFailure.retryable('Twilio send failed (retry, HTTP 503): Service Unavailable', 'TwilioTransientError');
     }

@@ -480,6 +480,23 @@ export class Call {
   }
 
   /**
+   * The dispatch's activities on its own clock, in ms since its 0:00: when each was scheduled and
+   * when it completed (undefined while it runs or if it failed), with its summary ("SMS page: Alice").
+   */
+  async activityTimes(): Promise<Array<{ summary: string; scheduledMs: number; completedMs?: number }>> {
+    const t0 = await this.startedAt();
+    const byId = new Map<number, { summary: string; scheduledMs: number; completedMs?: number }>();
+    for (const e of (await this.handle.fetchHistory()).events ?? []) {
+      const at = optionalTsToMs(e.eventTime)! - t0;
+      const data = e.userMetadata?.summary?.data;
+      if (e.activityTaskScheduledEventAttributes && data) byId.set(Number(e.eventId), { summary: JSON.parse(Buffer.from(data).toString('utf8')) as string, scheduledMs: at });
+      const completed = byId.get(Number(e.activityTaskCompletedEventAttributes?.scheduledEventId));
+      if (completed) completed.completedMs = at;
+    }
+    return [...byId.values()];
+  }
+
+  /**
    * Ends the dispatch if it still runs, the way ops would: a cancel it handles and finishes. (The
    * test server holds its clock still while an activity or workflow task is in flight, and a
    * workflow terminated under one leaves the clock held, so every later test would run in real
