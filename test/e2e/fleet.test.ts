@@ -61,16 +61,18 @@ describe('a fleet of two APIs and two workers', () => {
         const started = await stack.request('POST', '/api/dispatches', { callId, callerPhone: '+12125550140', urgency: 'emergency', summary: `Fleet ${callId}` }, api);
         expect(started.status).toBe(201);
         const code: string = started.body.dispatch.replyCode;
-        await waitFor(`${callId} paged`, () => stack.twilio.state.messages({ to: tech.phone }).some((m) => m.body.includes(code)), 20_000);
+        // 50 at once on two shared cores can hold a page up for seconds (the page latency is the
+        // bench's to measure); since the step's clock starts when its page is out, the plan holds.
+        await waitFor(`${callId} paged`, () => stack.twilio.state.messages({ to: tech.phone }).some((m) => m.body.includes(code)), 60_000);
         if (plan === 'accept') {
           expect(await stack.replyVia(api, tech.phone, `YES ${code}`)).toContain('+12125550140');
         } else if (plan === 'decline-then-tier2-accepts') {
           // Each declines once paged: a phone knows a job from its page on.
           for (const t of tier1) {
-            await waitFor(`${callId} paged ${t.name}`, () => stack.twilio.state.messages({ to: t.phone }).some((m) => m.body.includes(code)), 20_000);
+            await waitFor(`${callId} paged ${t.name}`, () => stack.twilio.state.messages({ to: t.phone }).some((m) => m.body.includes(code)), 60_000);
             expect(await stack.replyVia(api, t.phone, `NO ${code}`)).toMatch(/declin/i);
           }
-          await waitFor(`${callId} tier 2`, () => stack.twilio.state.messages({ to: carol!.phone }).some((m) => m.body.includes(code)), 20_000);
+          await waitFor(`${callId} tier 2`, () => stack.twilio.state.messages({ to: carol!.phone }).some((m) => m.body.includes(code)), 60_000);
           expect(await stack.replyVia(stack.apiUrls[1]!, carol!.phone, `YES ${code}`)).toContain('+12125550140');
         }
       }),
