@@ -171,6 +171,7 @@ export interface SentMessage {
   technician?: string;
   tier?: Tier;
   attempt: number;
+  /** when it went out (Twilio took it); until then, or if it failed, when it was asked for */
   sentAt: string;
   messageSid?: string;
   status: DeliveryStatus;

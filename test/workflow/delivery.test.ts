@@ -102,6 +102,10 @@ describe('a page that cannot reach its technician is not waited on', () => {
     expect(firstAsked('SMS follow up: ') - firstOut('SMS page: ')).toBeLessThan(2 * 60_000 + 1_000);
     expect(firstAsked('SMS page: Carol') - firstOut('SMS follow up: ')).toBeGreaterThanOrEqual(5 * 60_000);
     expect(firstAsked('SMS page: Carol') - firstOut('SMS follow up: ')).toBeLessThan(5 * 60_000 + 1_000);
+    // Her page is dated when it went out, in the dispatch's record and in its Dispatch Events row.
+    const page = (await call.state()).messages.find((m) => m.to === alice.phone && m.kind === 'PAGE')!;
+    expect(Math.abs(Date.parse(page.sentAt) - (await call.startedAt()) - firstOut('SMS page: Alice'))).toBeLessThan(1_000);
+    expect(call.auditEvents().find((e) => e.eventKey === page.key)?.sentAt).toBe(page.sentAt);
     // Texts in the order the ladder sends them, each tier-1 phone's page and follow-up T1 apart.
     expect((await call.timeline()).map((line) => line.replace(/^\S+ /, ''))).toEqual([
       'page → Alice',

@@ -17,7 +17,10 @@ export class Outbox {
   private readonly bundled = new Map<string, PageSent>();
   /** when each page held for a bundle goes out, by key */
   private readonly heldUntil = new Map<string, number>();
-  /** when Twilio's answer to each message that went out reached the dispatch, by key */
+  /**
+   * when Twilio's answer to each message it took reached the dispatch, by key (a status callback
+   * can come first, with the message's SID, so the SID does not tell that the send has returned)
+   */
   private readonly outAt = new Map<string, number>();
 
   constructor(
@@ -166,6 +169,9 @@ export class Outbox {
 
   private recordSend(message: SentMessage, result: SmsResult): void {
     if (result.ok) {
+      // Sent At is when it went out (a bundle's already is): a send held up by an outage or a
+      // backlog is not dated when it was asked for.
+      if (!this.bundled.has(message.key)) message.sentAt = new Date().toISOString();
       this.outAt.set(message.key, Date.now());
       message.messageSid = result.messageSid;
       this.audit.event(sendRow(this.input.callId, message));
