@@ -122,7 +122,7 @@ export function createTwilioGateway(opts: TwilioGatewayOptions): TwilioGateway {
         const earlier = await findEarlierSend(req, log);
         if (earlier) {
           log.info({ messageSid: earlier.sid }, 'SMS already accepted by Twilio on an earlier attempt');
-          return { ok: true, messageSid: earlier.sid, status: deliveryStatusOf(earlier.status, log), reconciled: true };
+          return { ok: true, messageSid: earlier.sid, status: deliveryStatusOf(earlier.status, log), reconciled: true, takenAt: earlier.dateCreated.getTime() };
         }
       }
       try {
@@ -134,7 +134,7 @@ export function createTwilioGateway(opts: TwilioGatewayOptions): TwilioGateway {
           ...(req.validitySeconds === undefined ? {} : { validityPeriod: clampValidity(req.validitySeconds) }),
         });
         log.info({ messageSid: message.sid, status: message.status }, 'SMS accepted by Twilio');
-        return { ok: true, messageSid: message.sid, status: deliveryStatusOf(message.status, log), reconciled: false };
+        return { ok: true, messageSid: message.sid, status: deliveryStatusOf(message.status, log), reconciled: false, takenAt: Date.now() };
       } catch (err) {
         const error = gatewayErrorOf(err, 'send', log);
         if (error.retryable) throw error;

@@ -154,7 +154,17 @@ export interface DispatchOutcome {
 
 /** Result of a send. Transient failures are thrown (and retried); permanent ones come back here. */
 export type SmsResult =
-  | { ok: true; messageSid: string; status: DeliveryStatus; reconciled: boolean }
+  | {
+      ok: true;
+      messageSid: string;
+      status: DeliveryStatus;
+      reconciled: boolean;
+      /**
+       * when Twilio took it, epoch ms: as the sending worker saw Twilio answer, or Twilio's own
+       * date_created for one found on a retry (absent in results recorded before it was added)
+       */
+      takenAt?: number;
+    }
   | { ok: false; errorCode: number; reason: string };
 
 export interface MessageStatusReport {

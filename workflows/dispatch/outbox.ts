@@ -18,8 +18,8 @@ export class Outbox {
   /** when each page held for a bundle goes out, by key */
   private readonly heldUntil = new Map<string, number>();
   /**
-   * when Twilio's answer to each message it took reached the dispatch, by key (a status callback
-   * can come first, with the message's SID, so the SID does not tell that the send has returned)
+   * when Twilio took each message whose send has returned, by key (a status callback can come
+   * first, with the message's SID, so the SID does not tell that the send has returned)
    */
   private readonly outAt = new Map<string, number>();
 
@@ -105,7 +105,7 @@ export class Outbox {
     return this.heldUntil.get(message.key);
   }
 
-  /** When the message's send came back from Twilio taken; undefined while it is on its way, or if it failed. */
+  /** When Twilio took the message; undefined while its send is on its way, or if it failed. */
   outAtOf(message: SentMessage): number | undefined {
     return this.outAt.get(message.key);
   }
@@ -169,10 +169,12 @@ export class Outbox {
 
   private recordSend(message: SentMessage, result: SmsResult): void {
     if (result.ok) {
-      // Sent At is when it went out (a bundle's already is): a send held up by an outage or a
-      // backlog is not dated when it was asked for.
-      if (!this.bundled.has(message.key)) message.sentAt = new Date().toISOString();
-      this.outAt.set(message.key, Date.now());
+      // When Twilio took it, as the send reports it: a worker that died before this task, or an
+      // answer lost and found on a retry, does not make it later (never later than now, whatever
+      // the clocks). Sent At is that moment (a bundle's already is), not when it was asked for.
+      const takenAt = Math.min(Date.now(), result.takenAt ?? Infinity);
+      if (!this.bundled.has(message.key)) message.sentAt = new Date(takenAt).toISOString();
+      this.outAt.set(message.key, takenAt);
       message.messageSid = result.messageSid;
       this.audit.event(sendRow(this.input.callId, message));
       this.delivery.apply(message, result.status);
