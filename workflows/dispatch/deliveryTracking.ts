@@ -13,6 +13,9 @@ const LONGEST_CHECK_INTERVAL_MS = 10 * 60_000;
 export class DeliveryTracking {
   /** the status checks, which end with the dispatch */
   private readonly checks = new CancellationScope();
+  /** each message's pending check, by key, while its check ends with its final status */
+  private readonly pending = new Map<string, CancellationScope>();
+  private checksEndWhenFinal = false;
 
   constructor(
     private readonly callId: string,
@@ -36,6 +39,17 @@ export class DeliveryTracking {
     message.status = next;
     if (errorCode) message.errorCode = errorCode;
     this.audit.event(deliveryRow(this.callId, message, errorCode));
+    if (isFinal(next)) this.pending.get(message.key)?.cancel();
+  }
+
+  /**
+   * A final status cancels the message's pending check, and a message final before its check would
+   * start gets none: a check timer that fired for nothing cost the dispatch a workflow task (and,
+   * evicted from the cache, a replay). patched('delivery-check-ends-when-final'), decided at the
+   * start: older dispatches' checks fire as they did.
+   */
+  endChecksWhenFinal(): void {
+    this.checksEndWhenFinal = true;
   }
 
   /**
@@ -43,19 +57,31 @@ export class DeliveryTracking {
    * asking, less and less often, until the status is final or the dispatch ends.
    */
   watch(message: SentMessage): void {
+    if (this.checksEndWhenFinal && isFinal(message.status)) return;
     this.checks
       .run(async () => {
-        for (let wait = this.statusCheckMs; ; wait = Math.min(wait * 2, LONGEST_CHECK_INTERVAL_MS)) {
-          await sleep(wait, { summary: `check delivery: ${message.technician ?? 'caller'}` });
-          if (isFinal(message.status) || !message.messageSid) return;
-          const report = await this.twilio.fetchMessageStatus(message.messageSid);
-          this.apply(message, report.status, report.errorCode);
-          if (isFinal(message.status)) return;
+        if (!this.checksEndWhenFinal) return this.check(message);
+        const own = new CancellationScope();
+        this.pending.set(message.key, own);
+        try {
+          await own.run(() => this.check(message));
+        } finally {
+          this.pending.delete(message.key);
         }
       })
       .catch((err: unknown) => {
         if (!isCancellation(err)) log.warn('delivery check failed', { callId: this.callId, error: String(err) });
       });
+  }
+
+  private async check(message: SentMessage): Promise<void> {
+    for (let wait = this.statusCheckMs; ; wait = Math.min(wait * 2, LONGEST_CHECK_INTERVAL_MS)) {
+      await sleep(wait, { summary: `check delivery: ${message.technician ?? 'caller'}` });
+      if (isFinal(message.status) || !message.messageSid) return;
+      const report = await this.twilio.fetchMessageStatus(message.messageSid);
+      this.apply(message, report.status, report.errorCode);
+      if (isFinal(message.status)) return;
+    }
   }
 
   /**

@@ -115,6 +115,7 @@ class Dispatch {
   async run(): Promise<DispatchState> {
     this.usesPhones = patched('phone-workflows');
     this.clockFromSend = patched('step-clock-from-send');
+    if (patched('delivery-check-ends-when-final')) this.delivery.endChecksWhenFinal();
     setHandler(stateQuery, () => this.state);
     setHandler(pageSentSignal, (sent) => this.outbox.onPageSent(sent));
     setHandler(replyUpdate, (reply) => this.onReply(reply), {
