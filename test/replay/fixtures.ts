@@ -38,6 +38,7 @@ export const FIXTURES: FixtureSpec[] = [
   { name: 'delivery-failure', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency: the carrier reports both tier-1 pages undelivered (30003, 30006), tier 2 paged at once and accepts' },
   { name: 'send-error', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency: Twilio refuses both tier-1 pages (21610, 21614), tier 2 paged at once and accepts' },
   { name: 'twilio-outage', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency: Twilio answers 503 to the first sends, both tier-1 pages go out on a retry and the step\'s clock starts then (patched \'step-clock-from-send\'); Bob accepts and texts DONE' },
+  { name: 'checks-end-when-final', workflowType: 'dispatchWorkflow', closed: true, path: 'the accepted path recorded since a final delivery status cancels its message\'s pending check (patched \'delivery-check-ends-when-final\'): no check timer fires for a delivered text' },
   { name: 'status-check', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency: no status callback ever arrives, the workflow asks Twilio after the check period; accepted' },
   { name: 'ivr', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency started by the IVR, its description signalled after the start; accepted' },
   { name: 'after-accept', workflowType: 'dispatchWorkflow', closed: true, path: 'emergency: a caller text before the accept, YES with an ETA (the text passed on with it), a new ETA, another caller text, ARRIVED, DONE: COMPLETED' },

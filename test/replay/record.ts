@@ -117,6 +117,9 @@ const scenarios: Record<string, Scenario> = {
     return r.done(callId, alice.phone);
   },
 
+  // The accepted path again, recorded since a final status ends its message's delivery check.
+  'checks-end-when-final': (r) => scenarios.accepted!(r),
+
   async 'after-accept'(r) {
     const { callId, code } = await r.start('emergency', 'Radiator burst in the hallway', '3 Oak Ave');
     await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE');
@@ -374,6 +377,7 @@ const PLAN: Array<string[]> = [
   ['send-error'],
   ['status-check'],
   ['twilio-outage'],
+  ['checks-end-when-final'],
 ];
 /** the writer's history is taken after this path's group */
 const WRITER_AFTER = 'declined-then-accepted';

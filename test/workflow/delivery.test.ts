@@ -210,6 +210,33 @@ describe('no status callback arrives', () => {
   });
 });
 
+describe('a final status ends the message\'s delivery check', () => {
+  test('a callback before the check period cancels the check: its timer never fires and Twilio is not asked', async () => {
+    sim.twilio.noCallbacks();
+    const call = await sim.call({ urgency: 'emergency' });
+    await call.at('0:30');
+    const [alicePage, bobPage] = [call.texts({ to: alice.phone })[0]!, call.texts({ to: bob.phone })[0]!];
+    await call.report(alicePage, 'delivered');
+    await call.stateWhen('Alice\'s page delivered', (s) => s.messages.some((m) => m.key === alicePage.key && m.status === 'delivered'));
+    await call.at('1:30');
+    // Bob's check fired at 1:00 and asked Twilio; Alice's was cancelled at 0:30.
+    await call.stateWhen('Bob\'s page delivered', (s) => s.messages.every((m) => m.status === 'delivered'));
+    expect(await call.statusChecks()).toEqual(['1:00 Bob']);
+    const events = (await call.handle.fetchHistory()).events ?? [];
+    const checkTimers = events.filter((e) => /^"check delivery/.test(Buffer.from(e.userMetadata?.summary?.data ?? []).toString('utf8')));
+    expect(checkTimers).toHaveLength(2);
+    expect(events.filter((e) => e.timerCanceledEventAttributes)).toHaveLength(1);
+  });
+
+  test('a text whose "delivered" beat Twilio\'s answer to the send gets no check at all', async () => {
+    const call = await sim.call({ urgency: 'emergency' });
+    await call.at('1:30');
+    expect((await call.state()).messages.map((m) => m.status)).toEqual(['delivered', 'delivered']);
+    expect(await call.statusChecks()).toEqual([]);
+    expect((await call.historySummaries()).filter((summary) => summary.startsWith('check delivery'))).toEqual([]);
+  });
+});
+
 describe('duplicate and out-of-order callbacks change nothing', () => {
   test('"delivered" twice, then a late "sent": the page stays delivered, and so does its record', async () => {
     sim.twilio.noCallbacks();
