@@ -125,6 +125,23 @@ describe('a page that cannot reach its technician is not waited on', () => {
     ]);
   });
 
+  test('cancelled while the outage holds both pages up (the step has no timer yet): the dispatch ends CANCELLED, and each page that then goes out is followed by its stand-down', async () => {
+    sim.twilio.outageFor(alice.phone, 140_000);
+    sim.twilio.outageFor(bob.phone, 140_000);
+    const call = await sim.call({ urgency: 'emergency' });
+    await call.at('1:30');
+    expect((await call.state()).nextEscalationAt).toBeUndefined();
+    await call.cancel();
+    const final = await call.finished();
+
+    expect(final).toMatchObject({ status: 'CANCELLED', round: 1 });
+    expect((await call.timeline()).map((line) => line.replace(/^\S+ /, ''))).toEqual(['page → Alice', 'page → Bob', 'stand-down → Alice', 'stand-down → Bob']);
+    const activities = await call.activityTimes();
+    const pageOut = Math.min(...activities.filter((a) => a.summary.startsWith('SMS page: ')).map((a) => a.completedMs!));
+    expect(pageOut).toBeGreaterThan(140_000);
+    expect(Math.min(...activities.filter((a) => a.summary.startsWith('SMS stand down')).map((a) => a.scheduledMs))).toBeGreaterThanOrEqual(pageOut);
+  });
+
   test('a send Temporal gives up on counts as failed: Twilio answers 503 to every send to Alice, Temporal retries for 10 minutes, then her texts are failed and she gets no stand-down', async () => {
     sim.twilio.outageFor(alice.phone);
     const call = await sim.call({ urgency: 'emergency' });
