@@ -6,6 +6,11 @@ import { alice, bob, carol, simulationForTests } from './support/simulation';
 
 const sim = simulationForTests();
 
+/** Twilio answers 503 to every send to both tier-1 phones for `ms` of simulated time. */
+const outageOnTier1For = (ms: number) => {
+  for (const tech of [alice, bob]) sim.twilio.outageFor(tech.phone, ms);
+};
+
 describe('a page that cannot reach its technician is not waited on', () => {
   test('Twilio refuses both tier-1 pages (21610 opted out, 21614 not a mobile): tier 2 is paged at once; nobody unreachable is followed up or stood down', async () => {
     sim.twilio.refuse(alice.phone, 21610);
@@ -86,8 +91,7 @@ describe('a page that cannot reach its technician is not waited on', () => {
   });
 
   test('a Twilio outage holds up both tier-1 pages for minutes: the step\'s clock starts when the first goes out, so the follow-up comes T1 after it, not with it', async () => {
-    sim.twilio.outageFor(alice.phone, 140_000);
-    sim.twilio.outageFor(bob.phone, 140_000);
+    outageOnTier1For(140_000);
     const call = await sim.call({ urgency: 'emergency' });
     await call.at('10:30');
     await call.accept(carol);
@@ -126,8 +130,7 @@ describe('a page that cannot reach its technician is not waited on', () => {
   });
 
   test('cancelled while the outage holds both pages up (the step has no timer yet): the dispatch ends CANCELLED, and each page that then goes out is followed by its stand-down', async () => {
-    sim.twilio.outageFor(alice.phone, 140_000);
-    sim.twilio.outageFor(bob.phone, 140_000);
+    outageOnTier1For(140_000);
     const call = await sim.call({ urgency: 'emergency' });
     await call.at('1:30');
     expect((await call.state()).nextEscalationAt).toBeUndefined();
