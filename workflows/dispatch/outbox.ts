@@ -171,9 +171,11 @@ export class Outbox {
     if (result.ok) {
       // When Twilio took it, as the send reports it: a worker that died before this task, or an
       // answer lost and found on a retry, does not make it later (never later than now, whatever
-      // the clocks). Sent At is that moment (a bundle's already is), not when it was asked for.
-      const takenAt = Math.min(Date.now(), result.takenAt ?? Infinity);
-      if (!this.bundled.has(message.key)) message.sentAt = new Date(takenAt).toISOString();
+      // the clocks). A bundle's result recorded before sends reported it: when the bundle went.
+      // Sent At is that moment, not when the send was asked for.
+      const bundled = this.bundled.get(message.key);
+      const takenAt = Math.min(Date.now(), result.takenAt ?? (bundled ? Date.parse(bundled.sentAt) : Infinity));
+      message.sentAt = new Date(takenAt).toISOString();
       this.outAt.set(message.key, takenAt);
       message.messageSid = result.messageSid;
       this.audit.event(sendRow(this.input.callId, message));
