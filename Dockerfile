@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for both roles of the product (docs/deploy.md):
 #   api (default CMD)   node scripts/run.cjs api
-#   worker              node scripts/run.cjs worker   (compose: `command:`)
+#   worker              node --max-old-space-size=160 scripts/run.cjs worker   (compose: `command:`)
 # The roles run JavaScript compiled from the TypeScript sources in a build stage (dist/app), and
 # workers load the workflow bundle built there (dist/workflows): no TypeScript loader and no webpack
 # at start, so a worker polls within a second of starting.

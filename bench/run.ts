@@ -105,7 +105,7 @@ async function memoryFigures(counts: number[]): Promise<void> {
     const caughtUp = rss.paged >= count ? `all paged in ${rss.seconds.toFixed(0)} s` : `${rss.paged} paged after ${rss.seconds.toFixed(0)} s`;
     rows.push([
       `worker RSS with ${count} dispatches waiting (${caughtUp})`,
-      `${rss.waitingMiB.toFixed(0)} MiB, peak ${rss.peakMiB.toFixed(0)} MiB (idle ${rss.idleMiB.toFixed(0)} MiB)`,
+      `${rss.waitingMiB.toFixed(0)} MiB, peak ${rss.peakMiB.toFixed(0)} MiB (idle ${rss.idleMiB.toFixed(0)} MiB; ${rss.whilePaging.min.toFixed(0)}–${rss.whilePaging.max.toFixed(0)} MiB once all were started)`,
     ]);
   }
 }

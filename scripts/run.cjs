@@ -27,6 +27,18 @@ const ROLES = { main: 'src/main', api: 'src/api', worker: 'src/worker' };
  */
 const ROLE_ENV = { MALLOC_ARENA_MAX: '2' };
 
+/**
+ * Node's own flags for a role, given before the launcher on every command that starts one: the npm
+ * scripts, the compose file, the tests and `npm run cluster` (test/deploy checks they agree). V8
+ * fixes a heap's limit when the thread starts, so the launcher cannot set it for itself. A worker's
+ * main thread runs the activities and the SDK's plumbing: what it keeps alive is bounded by the
+ * activities in flight (under 100 MiB with a burst of 10,000 calls), not by the workflow cache,
+ * but left to V8 its limit is sized from the machine and garbage grew it to 250 MiB in a burst of
+ * 1,000 calls (docs/decisions.md, Operations). `main` (the sandbox) keeps the stand-ins' data on
+ * that thread too, so it is left to V8.
+ */
+const ROLE_NODE_FLAGS = { main: [], api: [], worker: ['--max-old-space-size=160'] };
+
 const sha256 = (file) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 /** Whether dist/app was compiled from the sources as they are now: `{ fresh }` or `{ fresh: false, reason }`. */
@@ -73,6 +85,6 @@ function run(role) {
   }
 }
 
-module.exports = { appStatus, APP_DIR, APP_MANIFEST, ROLE_ENV, ROOT };
+module.exports = { appStatus, APP_DIR, APP_MANIFEST, ROLE_ENV, ROLE_NODE_FLAGS, ROOT };
 
 if (require.main === module) run(process.argv[2]);

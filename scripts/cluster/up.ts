@@ -18,7 +18,7 @@ import { startCluster, freeClusterPorts, type Cluster, type ClusterPorts } from 
 import { loadTopology, ROOT } from './topology';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ROLE_ENV } = require('../run.cjs') as { ROLE_ENV: Record<string, string> };
+const { ROLE_ENV, ROLE_NODE_FLAGS } = require('../run.cjs') as { ROLE_ENV: Record<string, string>; ROLE_NODE_FLAGS: Record<'api' | 'worker', string[]> };
 
 class UsageError extends Error {}
 
@@ -72,7 +72,7 @@ async function clusterPorts(dataDir: string, frontend: number): Promise<ClusterP
 
 function startRole(role: 'api' | 'worker', name: string, env: Record<string, string>, logDir: string): { child: ChildProcess; ready: Promise<void> } {
   const log = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', `${role}.ts`)], {
+  const child = spawn(process.execPath, [...ROLE_NODE_FLAGS[role], '--import', 'tsx', path.join('src', `${role}.ts`)], {
     cwd: ROOT,
     env: { ...process.env, ...ROLE_ENV, ...env, DISPATCH_ROLE: role },
     stdio: ['ignore', 'pipe', 'pipe'],

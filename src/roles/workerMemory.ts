@@ -19,8 +19,8 @@ export const IDLE_WORKER_MIB = 280;
  * 262 cached (606–755 MiB over five runs), 1.86 with 150 (538–572 MiB over three). Each further
  * cached dispatch adds ~0.9 MiB, ~0.23 of it live on the workflow thread's V8 heap; the rest of
  * what is above the idle worker comes with the burst whatever the cache (the activities' garbage on
- * the main thread's uncapped heap, the workflow threads' young generations, malloc's per-thread
- * arenas). Measured at 0.75, the default cache of 262 held a worker at 610–640 MiB.
+ * the main thread's heap, capped at start by ROLE_NODE_FLAGS in scripts/run.cjs, the workflow
+ * threads' young generations, malloc's per-thread arenas). Measured at 0.75, the default cache of 262 held a worker at 610–640 MiB.
  */
 export const CACHED_DISPATCH_MIB = 1.5;
 /** The share of the memory above the idle worker given to the cache; the rest absorbs garbage and bursts. */

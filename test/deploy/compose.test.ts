@@ -7,6 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRequirements, ConfigError, loadConfig, workerRequirements } from '../../src/config';
 import { SEARCH_ATTRIBUTES } from '../../src/contract/searchAttributes';
+import { ROLE_NODE_FLAGS } from '../support/paths';
 import { composeConfig, envReads, findValidator, reachableFiles, readDotenv, ROLE_ENTRIES, ROOT, services, type Service, type Validator } from './compose';
 
 const COMPOSE_TEXT = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
@@ -185,7 +186,7 @@ describe('api and worker', () => {
       expect(s.build?.context, name).toBe('<project>');
       expect(s.build?.dockerfile, name).toBe('Dockerfile');
       // node itself (signals reach it), through the launcher that runs the compiled build
-      expect(s.command, name).toEqual(['node', 'scripts/run.cjs', name]);
+      expect(s.command, name).toEqual(['node', ...ROLE_NODE_FLAGS[name], 'scripts/run.cjs', name]);
       expect(fs.existsSync(path.join(ROOT, entry))).toBe(true);
     }
   });

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_FOLDERS } from '../../scripts/build';
-import { ROLE_ENV } from '../support/paths';
+import { ROLE_ENV, ROLE_NODE_FLAGS } from '../support/paths';
 import { reachableFiles, ROLE_ENTRIES, ROOT } from './compose';
 
 const DOCKERFILE = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
@@ -127,6 +127,13 @@ describe('Dockerfile', () => {
     for (const [name, value] of Object.entries(ROLE_ENV)) {
       expect(env, `the runtime stage's ENV`).toContain(`${name}=${value}`);
       for (const role of ['start', 'api', 'worker']) expect(PKG.scripts[role], `npm run ${role}`).toMatch(new RegExp(`^(\\w+=\\S+ )*${name}=${value} `));
+    }
+  });
+
+  it("gives node the launcher's flags for each role in the npm scripts", () => {
+    expect(ROLE_NODE_FLAGS.worker.length).toBeGreaterThan(0);
+    for (const [script, role] of [['start', 'main'], ['api', 'api'], ['worker', 'worker']] as const) {
+      expect(PKG.scripts[script]!.replace(/^(\w+=\S+ )*/, ''), `npm run ${script}`).toBe(['node', ...ROLE_NODE_FLAGS[role], 'scripts/run.cjs', role].join(' '));
     }
   });
 
