@@ -32,7 +32,7 @@ const ROLE_ENV = { MALLOC_ARENA_MAX: '2' };
  * scripts, the compose file, the tests and `npm run cluster` (test/deploy checks they agree). V8
  * fixes a heap's limit when the thread starts, so the launcher cannot set it for itself. A worker's
  * main thread runs the activities and the SDK's plumbing: what it keeps alive is bounded by the
- * activities in flight (under 100 MiB with a burst of 10,000 calls), not by the workflow cache,
+ * activities in flight (55–110 MiB after a collection while 10,000 calls paged), not by the workflow cache,
  * but left to V8 its limit is sized from the machine and garbage grew it to 250 MiB in a burst of
  * 1,000 calls (docs/decisions.md, Operations). `main` (the sandbox) keeps the stand-ins' data on
  * that thread too, so it is left to V8.

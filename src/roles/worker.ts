@@ -111,11 +111,11 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     stickyQueueScheduleToStartTimeout: '1s',
   } as const;
   const memory = workerMemory(config);
+  // this thread's heap limit comes from how the process was started (ROLE_NODE_FLAGS in scripts/run.cjs)
+  const mainHeapMib = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
   // The SDK offers no heap limit for its workflow threads; V8 takes this flag for every isolate
   // created from now on, which is the next thread the SDK starts (this thread's heap is sized already).
   v8.setFlagsFromString(`--max-old-space-size=${memory.workflowHeapMib}`);
-  // this thread's heap limit comes from how the process was started (ROLE_NODE_FLAGS in scripts/run.cjs)
-  const mainHeapMib = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
   logger.info({ ...memory, mainHeapMib }, `workflow cache: up to ${memory.cachedDispatches} dispatches for ${memory.budgetMib} MiB (${memory.source})`);
 
   // The SDK starts a thread that loads its modules and the bundle; the vendor libraries load on
