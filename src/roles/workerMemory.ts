@@ -23,16 +23,23 @@ export const IDLE_WORKER_MIB = 280;
  * threads' young generations, malloc's per-thread arenas). Measured at 0.75, the default cache of 262 held a worker at 610–640 MiB.
  */
 export const CACHED_DISPATCH_MIB = 1.5;
-/** The share of the memory above the idle worker given to the cache; the rest absorbs garbage and bursts. */
-const CACHE_SHARE = 0.75;
-/** Without a setting or a container limit. */
-const DEFAULT_WORKER_MEMORY_MIB = 512;
+/**
+ * The share of the memory above the idle worker given to the cache (and the dispatch thread's heap);
+ * the rest absorbs what comes with a burst whatever the cache: the main thread's heap (up to 160 MiB),
+ * the other threads' heaps, the young generations, malloc's arenas. At three quarters of 512 MiB a
+ * worker with 10,000 dispatches waiting peaked at 737 MiB; at 0.4 of 600 (85 cached, a 128 MiB
+ * dispatch heap), at 594 and 685 in two runs, the spread malloc's (`npm run bench -- --only=rss`,
+ * docs/bench.md).
+ */
+const CACHE_SHARE = 0.4;
+/** Without a setting or a container limit: what a worker with 10,000 dispatches waiting should hold at most. */
+const DEFAULT_WORKER_MEMORY_MIB = 600;
 /** Of a container's memory limit, when one applies. */
 const CONTAINER_SHARE = 0.75;
 const MIN_CACHED = 20;
 const MIN_WORKFLOW_HEAP_MIB = 128;
-/** The writer's pending rows carried over a continue-as-new stay far below this. */
-const AUDIT_HEAP_MIB = 96;
+/** The writer's pending rows (at most about 1 MiB, carried over a continue-as-new) and its bundle stay far below this. */
+const AUDIT_HEAP_MIB = 64;
 /** A hundred cached phones' ledgers (their jobs of the last hour) stay far below this. */
 const PHONES_HEAP_MIB = 96;
 
@@ -43,9 +50,9 @@ export interface WorkerMemory {
   /** maxCachedWorkflows of the dispatch worker */
   cachedDispatches: number;
   /**
-   * V8 old-space limit of the dispatch worker's workflow thread: three quarters of the memory above
-   * an idle worker, so V8 collects before the heap outgrows the budget, yet several times what a
-   * full cache keeps live on it (~20 MiB of the SDK and the bundle, ~0.23 MiB per cached dispatch).
+   * V8 old-space limit of the dispatch worker's workflow thread: the cache's share of the memory
+   * above an idle worker, so V8 collects before the heap outgrows the budget, yet several times what
+   * a full cache keeps live on it (~20 MiB of the SDK and the bundle, ~0.23 MiB per cached dispatch).
    */
   workflowHeapMib: number;
   /** V8 old-space limit of the audit worker's workflow thread: it holds a writer or two, not dispatches. */

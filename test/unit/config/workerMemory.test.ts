@@ -1,13 +1,13 @@
 // The workflow cache is sized from the memory a worker may use: WORKER_MEMORY_MB, else 75 % of a
-// container's limit, else 512 MiB.
+// container's limit, else 600 MiB.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config';
 import { CACHED_DISPATCH_MIB, IDLE_WORKER_MIB, workerMemory } from '../../../src/roles/workerMemory';
 
 describe('workerMemory', () => {
-  it('without a setting or a container limit: 512 MiB', () => {
+  it('without a setting or a container limit: 600 MiB', () => {
     const m = workerMemory(loadConfig({}), undefined);
-    expect(m).toMatchObject({ budgetMib: 512, source: 'default' });
+    expect(m).toMatchObject({ budgetMib: 600, source: 'default', cachedDispatches: 85, workflowHeapMib: 128 });
   });
 
   it('in a container: three quarters of its limit', () => {
@@ -18,20 +18,20 @@ describe('workerMemory', () => {
     expect(workerMemory(loadConfig({ WORKER_MEMORY_MB: '1024' }), 4096)).toMatchObject({ budgetMib: 1024, source: 'WORKER_MEMORY_MB' });
   });
 
-  it('fills three quarters of the memory above an idle worker with cached dispatches, and grows with it', () => {
+  it('fills 40 % of the memory above an idle worker with cached dispatches, and grows with it', () => {
     const at = (mib: number) => workerMemory({ workerMemoryMb: mib }).cachedDispatches;
-    expect(at(512)).toBe(Math.floor(((512 - IDLE_WORKER_MIB) * 0.75) / CACHED_DISPATCH_MIB));
+    expect(at(512)).toBe(Math.floor(((512 - IDLE_WORKER_MIB) * 0.4) / CACHED_DISPATCH_MIB));
     expect(IDLE_WORKER_MIB + at(512) * CACHED_DISPATCH_MIB).toBeLessThan(512);
     expect(at(2048)).toBeGreaterThan(at(1024));
     expect(at(1024)).toBeGreaterThan(at(512));
   });
 
-  it('limits the dispatch thread\'s heap to three quarters of the memory above an idle worker (never below 128 MiB), the audit thread\'s to 96 MiB', () => {
-    expect(workerMemory({ workerMemoryMb: 512 }).workflowHeapMib).toBe(174);
-    expect(workerMemory({ workerMemoryMb: 1024 }).workflowHeapMib).toBe(558);
+  it('limits the dispatch thread\'s heap to 40 % of the memory above an idle worker (never below 128 MiB), the audit thread\'s to 64 MiB, the phones\' to 96', () => {
+    expect(workerMemory({ workerMemoryMb: 512 }).workflowHeapMib).toBe(128);
+    expect(workerMemory({ workerMemoryMb: 1024 }).workflowHeapMib).toBe(297);
     expect(workerMemory({ workerMemoryMb: 300 }).workflowHeapMib).toBe(128);
     expect(workerMemory(loadConfig({}), 200).workflowHeapMib).toBe(128);
-    expect(workerMemory({ workerMemoryMb: 512 }).auditHeapMib).toBe(96);
+    expect(workerMemory({ workerMemoryMb: 512 }).auditHeapMib).toBe(64);
     expect(workerMemory({ workerMemoryMb: 512 }).phonesHeapMib).toBe(96);
   });
 
