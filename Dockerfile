@@ -33,10 +33,11 @@ RUN npm run build
 # ---- runtime ----------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
-# MALLOC_ARENA_MAX: what every role process starts with (scripts/run.cjs, ROLE_ENV).
+# MALLOC_ARENA_MAX, GLIBC_TUNABLES: what every role process starts with (scripts/run.cjs, ROLE_ENV).
 ENV NODE_ENV=production \
     PORT=3000 \
-    MALLOC_ARENA_MAX=2
+    MALLOC_ARENA_MAX=2 \
+    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=65536:glibc.malloc.trim_threshold=131072
 # Everything stays owned by root and read-only to the process. The sources come along: the
 # launcher runs dist/ only while it matches them (and falls back to tsx, slower, if it did not).
 COPY --from=deps /app/node_modules ./node_modules

@@ -22,10 +22,14 @@ const ROLES = { main: 'src/main', api: 'src/api', worker: 'src/worker' };
  * scripts, the tests and `npm run cluster` (test/deploy/image.test.ts checks they agree). Read by
  * glibc at process start only, so the launcher cannot set it for itself. Two malloc arenas instead
  * of glibc's eight per core: a worker's native threads (the SDK's core, libuv, V8's helpers) each
- * otherwise keep an arena of their own, and freed memory stays spread over them (docs/decisions.md,
+ * otherwise keep an arena of their own, and freed memory stays spread over them. Fixed malloc
+ * thresholds: left to glibc, the threshold above which a block gets its own mapping rises with the
+ * largest block freed (up to 32 MiB), so a storm's large buffers (histories, gRPC messages) end up
+ * inside the arenas and the memory stays held after they are freed; at 64 KiB they are mapped and
+ * unmapped on their own, and an arena's free top is returned past 128 KiB (docs/decisions.md,
  * Operations).
  */
-const ROLE_ENV = { MALLOC_ARENA_MAX: '2' };
+const ROLE_ENV = { MALLOC_ARENA_MAX: '2', GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=65536:glibc.malloc.trim_threshold=131072' };
 
 /**
  * Node's own flags for a role, given before the launcher on every command that starts one: the npm
