@@ -38,8 +38,12 @@ const DEFAULT_WORKER_MEMORY_MIB = 600;
 const CONTAINER_SHARE = 0.75;
 const MIN_CACHED = 20;
 const MIN_WORKFLOW_HEAP_MIB = 128;
-/** The writer's pending rows (at most about 1 MiB, carried over a continue-as-new) and its bundle stay far below this. */
-const AUDIT_HEAP_MIB = 64;
+/**
+ * The writer's thread: at 64 MiB it ran out of heap with 10,000 dispatches waiting (the worker
+ * stopped: ERR_WORKER_OUT_OF_MEMORY), so its rows in flight and their replays need more than the
+ * ~1 MiB carried over a continue-as-new; 96 held through the earlier rss runs, 128 leaves room.
+ */
+const AUDIT_HEAP_MIB = 128;
 /** A hundred cached phones' ledgers (their jobs of the last hour) stay far below this. */
 const PHONES_HEAP_MIB = 96;
 

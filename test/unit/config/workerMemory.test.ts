@@ -26,12 +26,12 @@ describe('workerMemory', () => {
     expect(at(1024)).toBeGreaterThan(at(512));
   });
 
-  it('limits the dispatch thread\'s heap to 40 % of the memory above an idle worker (never below 128 MiB), the audit thread\'s to 64 MiB, the phones\' to 96', () => {
+  it('limits the dispatch thread\'s heap to 40 % of the memory above an idle worker (never below 128 MiB), the audit thread\'s to 128 MiB, the phones\' to 96', () => {
     expect(workerMemory({ workerMemoryMb: 512 }).workflowHeapMib).toBe(128);
     expect(workerMemory({ workerMemoryMb: 1024 }).workflowHeapMib).toBe(297);
     expect(workerMemory({ workerMemoryMb: 300 }).workflowHeapMib).toBe(128);
     expect(workerMemory(loadConfig({}), 200).workflowHeapMib).toBe(128);
-    expect(workerMemory({ workerMemoryMb: 512 }).auditHeapMib).toBe(64);
+    expect(workerMemory({ workerMemoryMb: 512 }).auditHeapMib).toBe(128);
     expect(workerMemory({ workerMemoryMb: 512 }).phonesHeapMib).toBe(96);
   });
 
