@@ -29,7 +29,8 @@ export const CACHED_DISPATCH_MIB = 1.5;
  * the other threads' heaps, the young generations, malloc's arenas. At three quarters of 512 MiB a
  * worker with 10,000 dispatches waiting peaked at 737 MiB; at 0.4 of 600 (85 cached, a 128 MiB
  * dispatch heap), at 594 and 685 in two runs, the spread malloc's; with fixed malloc thresholds
- * (ROLE_ENV in scripts/run.cjs), at 495 (`npm run bench -- --only=rss`, docs/bench.md).
+ * (ROLE_ENV in scripts/run.cjs), at 495 in one run with the audit thread at 64 MiB, since raised
+ * (`npm run bench -- --only=rss`, docs/bench.md).
  */
 const CACHE_SHARE = 0.4;
 /** Without a setting or a container limit: what a worker with 10,000 dispatches waiting should hold at most. */
