@@ -12,6 +12,7 @@ import { flagsRoster } from '../../src/domain/twilio/errorClassification';
 import type { Technician, Tier } from '../../src/domain/types';
 import type { TwilioActivities } from '../twilio/activities';
 import { PhoneBatches } from './phoneBatches';
+import { StickyHandOver } from './stickyHandOver';
 
 const TIERS: Tier[] = [1, 2, 3];
 
@@ -73,14 +74,22 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
 
-  /** An Update to a phone's workflow and its tries again, bounded in time: a batch runs outside any activity. */
-  const bounded = <T>(via: Client, update: () => Promise<T>): Promise<T> => via.connection.withDeadline(Date.now() + BATCH_DEADLINE_MS, () => retriedWhileRefused(update));
+  const handOver = new StickyHandOver(performance.timeOrigin);
+  /**
+   * An Update to a phone's workflow and its tries again, bounded in time (a batch runs outside any
+   * activity), once the workflow's next task can reach a live worker.
+   */
+  const bounded = <T>(via: Client, phone: string, update: () => Promise<T>): Promise<T> =>
+    via.connection.withDeadline(Date.now() + BATCH_DEADLINE_MS, async () => {
+      await handOver.before(idOf(phone), via);
+      return retriedWhileRefused(update);
+    });
   // Keyed by phone number: each has one workflow id here.
   const pages = new PhoneBatches<PageRequest, PagePlan, Client>((phone, requests, via) =>
-    bounded(via, () => via.workflow.executeUpdateWithStart(pagesUpdate, { args: [requests], startWorkflowOperation: startPhone(phone) })),
+    bounded(via, phone, () => via.workflow.executeUpdateWithStart(pagesUpdate, { args: [requests], startWorkflowOperation: startPhone(phone) })),
   );
   const rings = new PhoneBatches<RingRequest, boolean, Client>((phone, requests, via) =>
-    bounded(via, () => via.workflow.executeUpdateWithStart(ringsUpdate, { args: [requests], startWorkflowOperation: startPhone(phone) })),
+    bounded(via, phone, () => via.workflow.executeUpdateWithStart(ringsUpdate, { args: [requests], startWorkflowOperation: startPhone(phone) })),
   );
 
   /** What the phone's workflow last published (a describe: the server's own record, no worker task). */
@@ -133,7 +142,7 @@ export function createPhoneActivities(opts: PhoneActivityOptions): PhoneActiviti
               workflowId: idOf(phone),
               taskQueue: phoneTaskQueueFor(opts.taskQueue),
               args: [{ phone }],
-                      signal: jobNoticeSignal,
+              signal: jobNoticeSignal,
               signalArgs: [notice],
             });
             return;

@@ -2,12 +2,15 @@
 // the fleet's Airtable writer workflow and the dispatches' forwards to it, and on a queue of their
 // own the writer's Airtable writes.
 //
-// Start-up is on the recovery path: when a worker dies, its dispatches wait for another to poll.
-// So the dispatch queue polls first, from a prebuilt workflow bundle, with the vendor libraries
-// loading while the SDK starts its workflow thread; the audit worker (Airtable, off the paging
-// path) is created once the dispatch worker polls with nothing in hand.
+// Start-up is on the recovery path: when a worker dies, its dispatches wait for another to poll,
+// and a follow-up goes out only once the phones' queue polls too (its page is registered with the
+// technician's phone workflow first). So the dispatch and phone workers start their workflow
+// threads together, from a prebuilt workflow bundle, with the vendor libraries loading meanwhile;
+// the audit worker (Airtable, off the paging path) is created once the dispatch worker polls with
+// nothing in hand.
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import v8 from 'node:v8';
+import type { Worker as NodeWorkerThread } from 'node:worker_threads';
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
 import type { PagingActivities } from '../contract/activities';
 import { ensureOnCallSchedule } from '../client/onCallService';
@@ -82,6 +85,37 @@ async function pagingSideSettled(worker: Worker, quietMs = 500, capMs = 10_000):
 }
 
 /**
+ * Starts creating an SDK worker whose workflow thread gets a heap of `heapMib`, and resolves once
+ * that thread runs (or the creation failed before starting one). The SDK offers no heap limit for
+ * its workflow threads; V8 takes this flag for every isolate created from then on and has sized the
+ * thread's heap by the time it runs, so the next thread may then be started with another.
+ */
+async function startedWithHeap(heapMib: number, create: () => Promise<Worker>): Promise<{ created: Promise<Worker> }> {
+  v8.setFlagsFromString(`--max-old-space-size=${heapMib}`);
+  let threadRuns!: () => void;
+  const running = new Promise<void>((resolve) => (threadRuns = resolve));
+  const onThread = (thread: NodeWorkerThread) => thread.once('online', threadRuns);
+  process.once('worker', onThread);
+  const created = create();
+  try {
+    await Promise.race([running, created]);
+  } catch {
+    // reported by whoever awaits the creation
+  } finally {
+    process.removeListener('worker', onThread);
+  }
+  return { created };
+}
+
+/** A created worker polling, or why it could not be created. */
+async function polling(creating: Promise<Worker>): Promise<{ worker: Worker; run: Promise<void> }> {
+  const worker = await creating;
+  const run = worker.run();
+  run.catch(() => undefined); // observed through `done`
+  return { worker, run };
+}
+
+/**
  * Phones' workflows kept in memory: a business's technicians and the callers of its open
  * dispatches; one evicted replays its history (at most 2,000 events) when next reached.
  */
@@ -113,55 +147,50 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   const memory = workerMemory(config);
   // this thread's heap limit comes from how the process was started (ROLE_NODE_FLAGS in scripts/run.cjs)
   const mainHeapMib = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
-  // The SDK offers no heap limit for its workflow threads; V8 takes this flag for every isolate
-  // created from now on, which is the next thread the SDK starts (this thread's heap is sized already).
-  v8.setFlagsFromString(`--max-old-space-size=${memory.workflowHeapMib}`);
   logger.info({ ...memory, mainHeapMib }, `workflow cache: up to ${memory.cachedDispatches} dispatches for ${memory.budgetMib} MiB (${memory.source})`);
 
-  // The SDK starts a thread that loads its modules and the bundle; the vendor libraries load on
-  // this thread meanwhile, as soon as that thread exists (Node's process 'worker' event).
+  // The SDK starts a thread for each worker that loads its modules and the bundle; the vendor
+  // libraries load on this thread meanwhile, once both threads are running (loading them blocks
+  // this thread, which would hold back the second thread's start).
   let loadVendors!: () => void;
-  const workflowThreadStarted = new Promise<void>((resolve) => {
-    loadVendors = resolve;
-    process.once('worker', resolve);
-  });
-  const vendors: Promise<WorkerActivities> = workflowThreadStarted
+  const threadsStarted = new Promise<void>((resolve) => (loadVendors = resolve));
+  const vendors: Promise<WorkerActivities> = threadsStarted
     .then(() => import('./workerActivities'))
     .then((m) => m.createWorkerActivities(opts));
   const pagingVendors = vendors.then((v) => v.dispatch);
-  let dispatchWorker: Worker;
-  try {
-    dispatchWorker = await Worker.create({
+  const { created: creatingDispatch } = await startedWithHeap(memory.workflowHeapMib, () =>
+    Worker.create({
       ...common,
       taskQueue: config.temporal.taskQueue,
       activities: registeredBeforeLoaded(pagingVendors),
       maxCachedWorkflows: memory.cachedDispatches,
       maxConcurrentWorkflowTaskExecutions: Math.min(40, memory.cachedDispatches), // the SDK's default, within the cache
-    });
-  } finally {
-    process.removeListener('worker', loadVendors);
-    loadVendors();
-  }
-  const dispatchRun = dispatchWorker.run();
-  dispatchRun.catch(() => undefined); // observed through `done`
-  logger.info({ taskQueue: config.temporal.taskQueue }, 'dispatch queue polling');
-  let phoneWorker: Worker;
-  try {
-    v8.setFlagsFromString(`--max-old-space-size=${memory.phonesHeapMib}`);
-    phoneWorker = await Worker.create({
+    }),
+  );
+  const { created: creatingPhone } = await startedWithHeap(memory.phonesHeapMib, () =>
+    Worker.create({
       ...common, // the phones' workflows run here; their sends and their news to dispatches too
       taskQueue: phoneTaskQueueFor(config.temporal.taskQueue),
       activities: registeredBeforeLoaded(pagingVendors),
       maxCachedWorkflows: PHONES_CACHED,
       maxConcurrentWorkflowTaskExecutions: 10,
-    });
-  } catch (err) {
-    dispatchWorker.shutdown();
-    await dispatchRun.catch(() => undefined);
-    throw err;
+    }),
+  );
+  loadVendors();
+  // Each polls as soon as it is created; if either cannot be, the other stops again.
+  const [dispatchCreated, phoneCreated] = await Promise.allSettled([polling(creatingDispatch), polling(creatingPhone)]);
+  if (dispatchCreated.status === 'rejected' || phoneCreated.status === 'rejected') {
+    for (const created of [dispatchCreated, phoneCreated]) {
+      if (created.status === 'fulfilled') {
+        created.value.worker.shutdown();
+        await created.value.run.catch(() => undefined);
+      }
+    }
+    throw dispatchCreated.status === 'rejected' ? dispatchCreated.reason : (phoneCreated as PromiseRejectedResult).reason;
   }
-  const phoneRun = phoneWorker.run();
-  phoneRun.catch(() => undefined);
+  const { worker: dispatchWorker, run: dispatchRun } = dispatchCreated.value;
+  const { worker: phoneWorker, run: phoneRun } = phoneCreated.value;
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'dispatch and phone queues polling');
   // The on-call schedule's one workflow runs on this queue: started if need be, with this worker's settings.
   await ensureOnCallSchedule(connection, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, settings: config.schedule });
 
@@ -170,15 +199,17 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   try {
     const { audit } = await vendors;
     await pagingSideSettled(dispatchWorker);
-    v8.setFlagsFromString(`--max-old-space-size=${memory.auditHeapMib}`);
-    auditWorker = await Worker.create({
-      ...common, // the Airtable writer workflow runs here
-      taskQueue: auditTaskQueueFor(config.temporal.taskQueue),
-      activities: audit,
-      // one Airtable writer per queue and base lives here: a handful of workflows at most
-      maxCachedWorkflows: 10,
-      maxConcurrentWorkflowTaskExecutions: 10,
-    });
+    const audited = await startedWithHeap(memory.auditHeapMib, () =>
+      Worker.create({
+        ...common, // the Airtable writer workflow runs here
+        taskQueue: auditTaskQueueFor(config.temporal.taskQueue),
+        activities: audit,
+        // one Airtable writer per queue and base lives here: a handful of workflows at most
+        maxCachedWorkflows: 10,
+        maxConcurrentWorkflowTaskExecutions: 10,
+      }),
+    );
+    auditWorker = await audited.created;
     // Activities only, no workflow thread: the writer's Airtable writes, apart from the forwards that
     // wait on the audit queue while the writer is full. (The audit worker still serves the writes
     // scheduled there before they moved, and those of dispatches older than the writer.)
