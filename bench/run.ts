@@ -74,12 +74,13 @@ const median = (values: number[]) => percentile(values, 50);
 /** Worker process start to its first poll, against a bare SDK worker on the same bundle. */
 async function startupFigures(runs: number): Promise<void> {
   const stack = await Stack.start({ workers: 0 }); // nobody else polls meanwhile
-  const { product, floor } = await workerStartup(stack, runs).finally(() => stack.stop());
+  const { product, paging, floor } = await workerStartup(stack, runs).finally(() => stack.stop());
   rows.push([`bare SDK worker, process start → first poll (floor), ${runs} starts`, `median ${ms(median(floor))}, max ${ms(Math.max(...floor))}`]);
   rows.push([
     `worker process start → first poll (npm run worker), ${runs} starts`,
     `median ${ms(median(product))}, max ${ms(Math.max(...product))} (median ${ms(median(product) - median(floor))} above the floor)`,
   ]);
+  rows.push([`worker process start → dispatch and phone queues both polling, ${runs} starts`, `median ${ms(median(paging))}, max ${ms(Math.max(...paging))}`]);
 }
 
 /**

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { phoneTaskQueueFor } from '../src/contract/phone';
 import { WORKFLOW_BUNDLE } from '../src/temporal/workflowBundle';
 import { ROOT } from '../test/support/paths';
 import { watchPollers, workerIdentity as identityOf } from '../test/support/pollers';
@@ -21,11 +22,13 @@ const callerNumber = (i: number) => `+1646${2_000_000 + i}`;
 /**
  * Process start (spawn) to the server seeing the first poll on the dispatch queue, for the product's
  * worker (`npm run worker`) and for a bare SDK worker on the same bundle, interleaved so both meet
- * the same machine.
+ * the same machine; and for the product's worker, to its phone queue polling too (no page goes out
+ * before both do).
  */
-export async function workerStartup(stack: Stack, runs: number): Promise<{ product: number[]; floor: number[] }> {
+export async function workerStartup(stack: Stack, runs: number): Promise<{ product: number[]; paging: number[]; floor: number[] }> {
   const watcher = await watchPollers(stack.temporal.address);
   const product: number[] = [];
+  const paging: number[] = [];
   const floor: number[] = [];
   try {
     for (let i = 0; i < runs; i++) {
@@ -42,7 +45,11 @@ export async function workerStartup(stack: Stack, runs: number): Promise<{ produ
       t0 = Date.now();
       const worker = new RoleProcess('worker', `bench-startup-${stack.env.TEMPORAL_TASK_QUEUE}-${i}`, stack.env);
       try {
-        product.push((await watcher.firstPoll(stack.env.TEMPORAL_TASK_QUEUE!, identityOf(worker.pid))) - t0);
+        const [dispatchPoll, phonePoll] = await Promise.all(
+          [stack.env.TEMPORAL_TASK_QUEUE!, phoneTaskQueueFor(stack.env.TEMPORAL_TASK_QUEUE!)].map((queue) => watcher.firstPoll(queue, identityOf(worker.pid))),
+        );
+        product.push(dispatchPoll! - t0);
+        paging.push(Math.max(dispatchPoll!, phonePoll!) - t0);
       } finally {
         await worker.stop('SIGKILL');
       }
@@ -50,7 +57,7 @@ export async function workerStartup(stack: Stack, runs: number): Promise<{ produ
   } finally {
     await watcher.close();
   }
-  return { product, floor };
+  return { product, paging, floor };
 }
 
 export interface KillRun {
