@@ -45,11 +45,11 @@ export async function workerStartup(stack: Stack, runs: number): Promise<{ produ
       t0 = Date.now();
       const worker = new RoleProcess('worker', `bench-startup-${stack.env.TEMPORAL_TASK_QUEUE}-${i}`, stack.env);
       try {
-        const [dispatchPoll, phonePoll] = await Promise.all(
-          [stack.env.TEMPORAL_TASK_QUEUE!, phoneTaskQueueFor(stack.env.TEMPORAL_TASK_QUEUE!)].map((queue) => watcher.firstPoll(queue, identityOf(worker.pid))),
-        );
-        product.push(dispatchPoll! - t0);
-        paging.push(Math.max(dispatchPoll!, phonePoll!) - t0);
+        const queue = stack.env.TEMPORAL_TASK_QUEUE!;
+        const identity = identityOf(worker.pid);
+        const [dispatchPoll, phonePoll] = await Promise.all([watcher.firstPoll(queue, identity), watcher.firstPoll(phoneTaskQueueFor(queue), identity)]);
+        product.push(dispatchPoll - t0);
+        paging.push(Math.max(dispatchPoll, phonePoll) - t0);
       } finally {
         await worker.stop('SIGKILL');
       }

@@ -138,7 +138,8 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     // A workflow's next task goes to the worker that has it cached (its sticky queue) and moves to
     // the shared queue when that worker has not taken it within this long. A live worker takes it
     // within milliseconds; a dead one never will, and until the server notices (10 s without a
-    // poll) every dispatch and phone it held waits this long after a crash: this bounds how late a
+    // poll) every dispatch it held waits this long after a crash (the phones a new process reaches
+    // are moved off at once: activities/phone/stickyHandOver.ts): this bounds how late a
     // follow-up or a bundle can be. The price of a short value is a replay of the workflow's
     // history elsewhere when a busy worker is slower than this, never a lost or doubled page
     // (docs/decisions.md).
