@@ -1,6 +1,7 @@
 // A webhook request the way Twilio makes one: form-encoded, signed with the account's auth token.
 import { randomUUID } from 'node:crypto';
-import twilio from 'twilio';
+// The signature functions alone: the whole twilio package takes a fifth of a second to load.
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 
 export interface SignedPost {
   /** where the request goes */
@@ -26,7 +27,7 @@ export async function postSigned(post: SignedPost): Promise<SignedPostAnswer> {
     method: 'POST',
     headers: {
       'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8',
-      'X-Twilio-Signature': twilio.getExpectedTwilioSignature(post.authToken, post.signedUrl, post.params),
+      'X-Twilio-Signature': getExpectedTwilioSignature(post.authToken, post.signedUrl, post.params),
       'I-Twilio-Idempotency-Token': post.idempotencyToken ?? randomUUID(),
       'User-Agent': 'TwilioProxy/1.1',
     },

@@ -13,7 +13,6 @@ import v8 from 'node:v8';
 import type { Worker as NodeWorkerThread } from 'node:worker_threads';
 import type { AirtableConfig, Config, TwilioConfig } from '../config';
 import type { PagingActivities } from '../contract/activities';
-import { ensureOnCallSchedule } from '../client/onCallService';
 import { airtableWritesQueueFor, auditTaskQueueFor } from '../contract/audit';
 import { phoneTaskQueueFor } from '../contract/phone';
 import { logger } from '../observability/logger';
@@ -192,7 +191,9 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   const { worker: dispatchWorker, run: dispatchRun } = dispatchCreated.value;
   const { worker: phoneWorker, run: phoneRun } = phoneCreated.value;
   logger.info({ taskQueue: config.temporal.taskQueue }, 'dispatch and phone queues polling');
-  // The on-call schedule's one workflow runs on this queue: started if need be, with this worker's settings.
+  // The on-call schedule's one workflow runs on this queue: started if need be, with this worker's
+  // settings. (Its client loads only now, off the way to the first poll.)
+  const { ensureOnCallSchedule } = await import('../client/onCallService');
   await ensureOnCallSchedule(connection, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, settings: config.schedule });
 
   let auditWorker: Worker;

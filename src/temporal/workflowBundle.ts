@@ -4,7 +4,6 @@
 // domain and contract modules they import, the SDK files — with one content hash over all of them;
 // a worker whose files no longer hash the same rebuilds before it polls. Loading a ready bundle
 // takes milliseconds; bundling takes seconds.
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -63,6 +62,8 @@ export function checkWorkflowBundle(files: WorkflowBundleFiles = WORKFLOW_BUNDLE
 
 /** Bundles the workflows in memory and lists the files webpack read to do it. */
 export async function buildWorkflowBundle(files: WorkflowBundleFiles = WORKFLOW_BUNDLE, log?: Logger): Promise<{ code: string; manifest: Manifest }> {
+  // The bundler (with webpack) loads only to bundle: what merely names the bundle's files stays light.
+  const { bundleWorkflowCode } = await import('@temporalio/worker');
   let read: string[] = [];
   const { code } = await bundleWorkflowCode({
     workflowsPath: files.entry,

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import twilio from 'twilio';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { startAirtableEmulator, type AirtableEmulator } from '../../emulators/airtable';
 import { startTwilioEmulator, type TwilioEmulator } from '../../emulators/twilio';
 import type { DispatchState, Technician } from '../../src/domain/types';
@@ -160,7 +160,7 @@ export class Stack {
   private twilioPost(url: string, signedUrl: string, params: Record<string, string>): Promise<Response> {
     return fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, signedUrl, params) },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature(AUTH_TOKEN, signedUrl, params) },
       body: new URLSearchParams(params),
     });
   }

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
-import twilio from 'twilio';
+// The signature functions alone: the whole twilio package takes a fifth of a second to load.
+import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 
 export interface TwilioSignatureOptions {
   authToken: string;
@@ -17,7 +18,7 @@ export function requireTwilioSignature({ authToken, publicBaseUrl }: TwilioSigna
   return (req, res, next) => {
     const signature = req.header('X-Twilio-Signature');
     const params: Record<string, unknown> = isFormBody(req.body) ? req.body : {};
-    if (signature && twilio.validateRequest(authToken, signature, base + req.originalUrl, params)) {
+    if (signature && validateRequest(authToken, signature, base + req.originalUrl, params)) {
       next();
       return;
     }

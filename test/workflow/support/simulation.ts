@@ -3,6 +3,8 @@
 // phones' workflows, the hand-off to the Airtable writer). A test places a call, plays the technicians' side, and moves
 // the clock: minutes of a real dispatch pass in milliseconds.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { optionalTsToMs, type Duration } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
@@ -36,7 +38,7 @@ import { ensureTestServer } from '../../../src/temporal/testServer';
 import { onCallAt, type Override, type Rotation, type Schedule } from '../../../src/domain/roster/schedule';
 import { Context } from '@temporalio/activity';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
-import { BUNDLE_PATH } from '../../support/paths';
+import { ARTIFACTS, BUNDLE_PATH, ROOT } from '../../support/paths';
 import { FakePhones } from './fakePhones';
 import { FakeTwilio, type Sms } from './fakeTwilio';
 
@@ -252,8 +254,18 @@ export class Call {
     return this.input.replyCode;
   }
 
-  state(): Promise<DispatchState> {
-    return this.handle.query(stateQuery);
+  async state(): Promise<DispatchState> {
+    try {
+      return await this.handle.query(stateQuery);
+    } catch (err) {
+      // A query of a dispatch out of the cache replays its history: keep the history that failed
+      // to replay, so the failure can be replayed again (Worker.runReplayHistory) and explained.
+      if (!/Nondeterminism/.test(String(err))) throw err;
+      const file = path.join(ARTIFACTS, `nondeterminism-${this.handle.workflowId}.json`);
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(await this.handle.fetchHistory()));
+      throw new Error(`${String(err)} (its history: ${path.relative(ROOT, file)})`, { cause: err });
+    }
   }
 
   /** A technician's answer, by SMS or by a key press on a wake-up call: what their phone is told. */
