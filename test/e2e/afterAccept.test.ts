@@ -1,7 +1,7 @@
 // After the accept and the caller (spec sections 11 and 12), end to end through signed Twilio
 // webhooks: the technician's ETA, ARRIVED and DONE texts with and without the code, the caller's
 // texts, and the IVR's after-hours fee (1, 2, and no key). One stack for all of it; the timers of
-// the job (check-in, overdue alert, BUSY_FOR) are the simulated-time tests' (test/workflow/afterAccept.test.ts).
+// the job (check-in, overdue alert, BUSY_FOR) are the simulated-time tests' (test/workflow/scenarios/afterAccept.ts).
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { gatherAction, ROSTER, Stack } from '../support/stack';

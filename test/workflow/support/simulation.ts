@@ -211,18 +211,33 @@ export class Simulation {
   }
 }
 
+/** Started simulations by their options, shared by every scenario module one test file imports. */
+const shared = new Map<string, { users: number; started: Promise<Simulation> }>();
+
 /**
- * The simulation of a test file (or of the describe block it is called in): started before its
- * tests, fresh phones and records after each, stopped after all. Used like the Simulation itself.
+ * The simulation of a scenario module (or of the describe block it is called in): started before
+ * its tests, or joined when another module of the same test file started one with the same
+ * options (one time-skipping server and one worker for them all: test/workflow/simulatedTime.test.ts);
+ * fresh phones and records after each test, stopped after the last module's tests. Used like the
+ * Simulation itself.
  */
 export function simulationForTests(opts: Parameters<typeof Simulation.start>[0] = {}): Simulation {
   vi.setConfig({ testTimeout: 15_000 });
+  const key = JSON.stringify(opts);
   let current: Simulation | undefined;
   beforeAll(async () => {
-    current = await Simulation.start(opts);
+    let entry = shared.get(key);
+    if (!entry) shared.set(key, (entry = { users: 0, started: Simulation.start(opts) }));
+    entry.users++;
+    current = await entry.started;
   });
   afterEach(async () => current?.reset());
-  afterAll(async () => current?.stop());
+  afterAll(async () => {
+    const entry = shared.get(key);
+    if (!entry || --entry.users > 0) return;
+    shared.delete(key);
+    await current?.stop();
+  });
   const started = (): Simulation => {
     if (!current) throw new Error('the simulation starts before the first test (beforeAll)');
     return current;

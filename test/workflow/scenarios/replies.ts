@@ -1,12 +1,12 @@
 // Accepts and declines (spec section 2) in simulated time: the first accept wins at any step of
 // the ladder (by text or by a key press on a wake-up call), the others stand down, later accepts
 // are told who has the job, and declines escalate at once when nobody of the step is left. The
-// dispatch then follows the job (spec section 11, test/workflow/afterAccept.test.ts) until the
+// dispatch then follows the job (spec section 11, test/workflow/scenarios/afterAccept.ts) until the
 // technician texts DONE.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, test } from 'vitest';
-import type { Technician } from '../../src/domain/types';
-import { alice, bob, CALLER, carol, dave, erin, simulationForTests } from './support/simulation';
+import type { Technician } from '../../../src/domain/types';
+import { alice, bob, CALLER, carol, dave, erin, simulationForTests } from '../support/simulation';
 
 const sim = simulationForTests();
 

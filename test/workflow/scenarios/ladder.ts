@@ -3,8 +3,8 @@
 // UNANSWERED with accepts still counting for a 30-minute grace period; a cancel ends it at any
 // point; a routine call sleeps until the office opens and then runs it like an urgent call.
 import { describe, expect, test } from 'vitest';
-import { nextOpening } from '../../src/domain/dispatch/businessHours';
-import { alice, bob, CALLER, carol, dave, PRODUCTION, simulationForTests, wallClock } from './support/simulation';
+import { nextOpening } from '../../../src/domain/dispatch/businessHours';
+import { alice, bob, CALLER, carol, dave, PRODUCTION, simulationForTests, wallClock } from '../support/simulation';
 
 const sim = simulationForTests();
 

@@ -4,8 +4,8 @@
 // started again by a new ETA; BUSY_FOR closing a job left open; the caller's texts; the fee; long
 // summaries.
 import { describe, expect, test } from 'vitest';
-import { formatLocalClock, smsSegments } from '../../src/domain/dispatch/messages';
-import { alice, bob, CALLER, dave, PRODUCTION, simulationForTests, type Call } from './support/simulation';
+import { formatLocalClock, smsSegments } from '../../../src/domain/dispatch/messages';
+import { alice, bob, CALLER, dave, PRODUCTION, simulationForTests, type Call } from '../support/simulation';
 
 const sim = simulationForTests();
 

@@ -3,7 +3,7 @@
 // a busy technician is skipped; a tier all busy is skipped at once; with nobody free the busy ones
 // are paged, each page naming their job; DONE frees them.
 import { describe, expect, test } from 'vitest';
-import { alice, bob, simulationForTests, type Call } from './support/simulation';
+import { alice, bob, simulationForTests, type Call } from '../support/simulation';
 
 const sim = simulationForTests();
 

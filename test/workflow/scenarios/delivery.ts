@@ -2,7 +2,7 @@
 // sends, undelivered texts, sends Temporal gives up on, missing status callbacks made up for by
 // asking Twilio, and duplicate or out-of-order callbacks that change nothing.
 import { describe, expect, test } from 'vitest';
-import { alice, bob, carol, simulationForTests } from './support/simulation';
+import { alice, bob, carol, simulationForTests } from '../support/simulation';
 
 const sim = simulationForTests();
 

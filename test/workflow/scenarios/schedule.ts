@@ -2,7 +2,7 @@
 // each step pages whoever is on call as it pages, and a technician paged before a hand-off can
 // still take the job after it.
 import { expect, test } from 'vitest';
-import { alice, bob, carol, dave, simulationForTests } from './support/simulation';
+import { alice, bob, carol, dave, simulationForTests } from '../support/simulation';
 
 const sim = simulationForTests();
 
