@@ -5,9 +5,9 @@
 // Start-up is on the recovery path: when a worker dies, its dispatches wait for another to poll,
 // and a follow-up goes out only once the phones' queue polls too (its page is registered with the
 // technician's phone workflow first). So the dispatch and phone workers start their workflow
-// threads together, from a prebuilt workflow bundle, with the vendor libraries loading meanwhile;
-// the audit worker (Airtable, off the paging path) is created once the dispatch worker polls with
-// nothing in hand.
+// threads together, from a prebuilt workflow bundle; the vendor libraries load once both poll (on
+// two cores, loading them meanwhile held the threads back); the audit worker (Airtable, off the
+// paging path) is created once the dispatch worker polls with nothing in hand.
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import v8 from 'node:v8';
 import type { Worker as NodeWorkerThread } from 'node:worker_threads';
@@ -149,12 +149,13 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   const mainHeapMib = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
   logger.info({ ...memory, mainHeapMib }, `workflow cache: up to ${memory.cachedDispatches} dispatches for ${memory.budgetMib} MiB (${memory.source})`);
 
-  // The SDK starts a thread for each worker that loads its modules and the bundle; the vendor
-  // libraries load on this thread meanwhile, once both threads are running (loading them blocks
-  // this thread, which would hold back the second thread's start).
+  // The SDK starts a thread for each worker that loads its modules and the bundle. The vendor
+  // libraries (about 0.2 s of this thread's CPU) load once both workers poll: loaded while the two
+  // threads load theirs, three threads shared two cores and the queues polled about 0.25 s later
+  // (docs/bench.md). An activity that comes first waits for them (registeredBeforeLoaded).
   let loadVendors!: () => void;
-  const threadsStarted = new Promise<void>((resolve) => (loadVendors = resolve));
-  const vendors: Promise<WorkerActivities> = threadsStarted
+  const polled = new Promise<void>((resolve) => (loadVendors = resolve));
+  const vendors: Promise<WorkerActivities> = polled
     .then(() => import('./workerActivities'))
     .then((m) => m.createWorkerActivities(opts));
   const pagingVendors = vendors.then((v) => v.dispatch);
@@ -176,7 +177,6 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
       maxConcurrentWorkflowTaskExecutions: 10,
     }),
   );
-  loadVendors();
   // Each polls as soon as it is created; if either cannot be, the other stops again.
   const [dispatchCreated, phoneCreated] = await Promise.allSettled([polling(creatingDispatch), polling(creatingPhone)]);
   if (dispatchCreated.status === 'rejected' || phoneCreated.status === 'rejected') {
@@ -188,6 +188,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     }
     throw dispatchCreated.status === 'rejected' ? dispatchCreated.reason : (phoneCreated as PromiseRejectedResult).reason;
   }
+  loadVendors();
   const { worker: dispatchWorker, run: dispatchRun } = dispatchCreated.value;
   const { worker: phoneWorker, run: phoneRun } = phoneCreated.value;
   logger.info({ taskQueue: config.temporal.taskQueue }, 'dispatch and phone queues polling');

@@ -4,6 +4,11 @@
 // domain and contract modules they import, the SDK files — with one content hash over all of them;
 // a worker whose files no longer hash the same rebuilds before it polls. Loading a ready bundle
 // takes milliseconds; bundling takes seconds.
+//
+// The bundle keeps its inline source map (the SDK requires one, and maps workflow stack traces to
+// our sources with it) without the sources' text: every workflow thread and every Worker.create
+// decodes and parses the map, and the text (two thirds of the file) served only debuggers
+// (docs/decisions.md, Operations).
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,8 +28,11 @@ export const WORKFLOW_BUNDLE: WorkflowBundleFiles = {
   manifestPath: path.join(PROJECT_ROOT, 'dist', 'workflows', 'bundle.json'),
 };
 
+/** Bumped when the bundle's form changes, so bundles built before are built again. */
+const MANIFEST_FORMAT = 2;
+
 interface Manifest {
-  format: 1;
+  format: typeof MANIFEST_FORMAT;
   /** sha256 over every input's path and content */
   hash: string;
   /** what webpack read, relative to the manifest's folder */
@@ -49,7 +57,8 @@ export function checkWorkflowBundle(files: WorkflowBundleFiles = WORKFLOW_BUNDLE
   } catch {
     return { fresh: false, reason: 'no workflow bundle built yet' };
   }
-  if (manifest.format !== 1 || !fs.existsSync(files.codePath)) return { fresh: false, reason: 'no workflow bundle built yet' };
+  if (!fs.existsSync(files.codePath)) return { fresh: false, reason: 'no workflow bundle built yet' };
+  if (manifest.format !== MANIFEST_FORMAT) return { fresh: false, reason: 'the workflow bundle was built by an older build' };
   const baseDir = path.dirname(files.manifestPath);
   let hash: string;
   try {
@@ -87,7 +96,19 @@ export async function buildWorkflowBundle(files: WorkflowBundleFiles = WORKFLOW_
     .map((f) => path.relative(baseDir, f))
     .sort();
   if (!inputs.includes(path.relative(baseDir, files.entry))) throw new Error(`the workflow bundle's inputs do not include ${files.entry}`);
-  return { code, manifest: { format: 1, hash: hashInputs(baseDir, inputs), inputs } };
+  return { code: withoutSourceTexts(code), manifest: { format: MANIFEST_FORMAT, hash: hashInputs(baseDir, inputs), inputs } };
+}
+
+/** The bundle with its inline source map's `sourcesContent` left out; the mappings stay. */
+export function withoutSourceTexts(code: string): string {
+  // found as the SDK finds it: the last data URL, its base64 after the media type
+  const at = code.lastIndexOf('//# sourceMappingURL=data:');
+  const base64 = at < 0 ? -1 : code.indexOf('base64,', at);
+  if (base64 < 0) throw new Error('the workflow bundle has no inline source map');
+  const header = code.slice(0, base64 + 'base64,'.length);
+  const map = JSON.parse(Buffer.from(code.slice(header.length).trimEnd(), 'base64').toString('utf8')) as { sourcesContent?: unknown };
+  delete map.sourcesContent;
+  return header + Buffer.from(JSON.stringify(map)).toString('base64');
 }
 
 /** Writes the bundle, then its manifest, each by rename: a reader never sees half a file. */
