@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { startAirtableEmulator, type AirtableEmulator } from '../../emulators/airtable';
 import { startTwilioEmulator, type TwilioEmulator } from '../../emulators/twilio';
+import { postSigned, type SignedPostAnswer } from '../../emulators/twilio/signedPost';
 import type { DispatchState, Technician } from '../../src/domain/types';
 import type { Override, Rotation } from '../../src/domain/roster/schedule';
 import type { DevServer } from '../../src/temporal/devServer';
@@ -157,12 +157,8 @@ export class Stack {
   }
 
   /** A form POST as Twilio sends one: signed over `signedUrl` (the public URL), delivered to `url`. */
-  private twilioPost(url: string, signedUrl: string, params: Record<string, string>): Promise<Response> {
-    return fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature(AUTH_TOKEN, signedUrl, params) },
-      body: new URLSearchParams(params),
-    });
+  private twilioPost(url: string, signedUrl: string, params: Record<string, string>): Promise<SignedPostAnswer> {
+    return postSigned({ url, signedUrl, params, authToken: AUTH_TOKEN });
   }
 
   /**
@@ -172,16 +168,13 @@ export class Stack {
   async voice(path: string, params: Record<string, string>): Promise<string> {
     const url = `${this.apiUrl}${path}`;
     const res = await this.twilioPost(url, url, params);
-    const text = await res.text();
-    if (res.status !== 200 || !/xml/.test(res.headers.get('content-type') ?? '')) throw new Error(`${path} answered HTTP ${res.status} ${res.headers.get('content-type')}: ${text.slice(0, 300)}`);
-    return text;
+    if (res.status !== 200 || !/xml/.test(res.contentType)) throw new Error(`${path} answered HTTP ${res.status} ${res.contentType}: ${res.text.slice(0, 300)}`);
+    return res.text;
   }
 
   /** A status callback as Twilio posts one to a message's StatusCallback URL; the HTTP status answered. */
   async statusCallback(url: string, params: Record<string, string>): Promise<number> {
-    const res = await this.twilioPost(url, url, params);
-    await res.arrayBuffer();
-    return res.status;
+    return (await this.twilioPost(url, url, params)).status;
   }
 
   /**
@@ -192,7 +185,7 @@ export class Stack {
     const params = { From: from, To: FROM_NUMBER, Body: body, MessageSid: `SM${randomUUID().replace(/-/g, '')}` };
     const res = await this.twilioPost(`${apiUrl}/webhooks/twilio/sms`, `${this.env.PUBLIC_BASE_URL}/webhooks/twilio/sms`, params);
     if (res.status !== 200) throw new Error(`reply from ${from} to ${apiUrl} answered HTTP ${res.status}`);
-    return (await res.text()).replace(/<[^>]+>/g, ' ').trim();
+    return res.text.replace(/<[^>]+>/g, ' ').trim();
   }
 
   async startDispatch(body: Record<string, unknown>): Promise<{ status: number; dispatch: DispatchState }> {
