@@ -59,6 +59,8 @@ export interface Timers {
   busyForMs: number;
   /** PAGE_BUNDLE_WINDOW; 0 turns bundling off */
   bundleWindowMs: number;
+  /** AUDIT_FLUSH_INTERVAL; 0 hands each moment's rows to the Airtable writer at once */
+  auditFlushMs: number;
 }
 
 export interface Config {
@@ -232,6 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
       arrivalGraceMs: duration(env, 'ARRIVAL_GRACE', JOB_TIMER_DEFAULTS.arrivalGraceMs),
       busyForMs: duration(env, 'BUSY_FOR', JOB_TIMER_DEFAULTS.busyForMs),
       bundleWindowMs: duration(env, 'PAGE_BUNDLE_WINDOW', '10s', true),
+      auditFlushMs: duration(env, 'AUDIT_FLUSH_INTERVAL', '5s', true),
     },
     schedule: {
       refreshMs: duration(env, 'ROSTER_REFRESH', '60s'),
@@ -263,6 +266,7 @@ export function policyFor(config: Config, urgency: Urgency): DispatchPolicy {
     arrivalGraceMs: config.timers.arrivalGraceMs,
     busyForMs: config.timers.busyForMs,
     bundleWindowMs: config.timers.bundleWindowMs,
+    auditFlushMs: config.timers.auditFlushMs,
   };
 }
 

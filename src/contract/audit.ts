@@ -24,3 +24,9 @@ export const auditWriterIdFor = (taskQueue: string, baseId: string): string => `
  * read it with a describe and keep their rows while it is full (docs/decisions.md, Airtable).
  */
 export const AUDIT_WRITER_FULL_MEMO = 'backlogFull';
+
+/**
+ * The Web UI's summary of the timer a dispatch's audit lane waits on while rows gather for the next
+ * hand-off (AUDIT_FLUSH_INTERVAL): the timer that changes nothing a caller or technician sees.
+ */
+export const AUDIT_GATHER_TIMER = 'audit rows gather';

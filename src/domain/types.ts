@@ -62,6 +62,8 @@ export interface DispatchPolicy {
   busyForMs?: number;
   /** PAGE_BUNDLE_WINDOW (spec section 10); unset in dispatches from before bundling: 0, no bundles */
   bundleWindowMs?: number;
+  /** AUDIT_FLUSH_INTERVAL: the audit trail's rows go to the Airtable writer at most this often; unset in dispatches from before it: at once */
+  auditFlushMs?: number;
 }
 
 export interface DispatchInput extends DispatchRequest {

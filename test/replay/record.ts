@@ -141,6 +141,18 @@ const scenarios: Record<string, Scenario> = {
   // The accepted path again, recorded since a final status ends its message's delivery check.
   'checks-end-when-final': (r) => scenarios.accepted!(r),
 
+  // Recorded since a dispatch takes every patch with one marker and hands its audit rows over at
+  // most once per AUDIT_FLUSH_INTERVAL: the YES waits for the first hand-off (5 s after the start),
+  // so the history shows the gathering timer fire, the rows of the accept gathered, and the close.
+  async 'patches-taken'(r) {
+    const { callId, code } = await r.start('emergency', 'Burst pipe in the basement', '12 Elm St');
+    await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE');
+    await waitFor(`${callId}: its Calls row in Airtable`, async () => r.stack.airtable.state.records('Calls').some((c) => c.fields['Call ID'] === callId) || undefined, 30_000, 100);
+    await r.reply(alice.phone, `YES ${code}`);
+    await r.messagesAre(callId, [bob.phone], 'STAND_DOWN');
+    return r.done(callId, alice.phone);
+  },
+
   async 'after-accept'(r) {
     const { callId, code } = await r.start('emergency', 'Radiator burst in the hallway', '3 Oak Ave');
     await r.messagesAre(callId, [alice.phone, bob.phone], 'PAGE');
@@ -374,6 +386,7 @@ const PLAN: Array<string[]> = [
   ['status-check'],
   ['twilio-outage'],
   ['checks-end-when-final'],
+  ['patches-taken'],
   // Last: its refused numbers leave Alice's and Bob's phones unreachable, skipped by later pages.
   ['send-error'],
 ];

@@ -7,3 +7,4 @@ import './scenarios/delivery';
 import './scenarios/afterAccept';
 import './scenarios/schedule';
 import './scenarios/storms';
+import './scenarios/historyCost';

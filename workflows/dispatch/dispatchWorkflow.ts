@@ -4,7 +4,6 @@ import {
   CancellationScope,
   condition,
   isCancellation,
-  patched,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -51,6 +50,7 @@ import { pagingActivities } from './activities';
 import { AuditLane } from './auditLane';
 import { DeliveryTracking } from './deliveryTracking';
 import { Outbox } from './outbox';
+import { DispatchVersions } from './versions';
 
 /** what a dispatch keeps of one caller's text (an SMS is at most 1600 characters) */
 const MAX_CALLER_TEXT = 1600;
@@ -72,6 +72,7 @@ interface CloseOut {
 }
 
 class Dispatch {
+  private readonly versions: DispatchVersions;
   private readonly twilio = pagingActivities();
   private readonly state: DispatchState;
   private readonly audit: AuditLane;
@@ -106,16 +107,17 @@ class Dispatch {
   private phonesBusy = false;
 
   constructor(private readonly input: DispatchInput) {
+    this.versions = new DispatchVersions();
     this.state = initialDispatchState(input);
-    this.audit = new AuditLane(input.callId);
+    this.audit = new AuditLane(input.callId, { flushIntervalMs: input.policy.auditFlushMs, versions: this.versions });
     this.delivery = new DeliveryTracking(input.callId, this.state.messages, input.policy.statusCheckMs, this.twilio, this.audit);
     this.outbox = new Outbox(input, this.state, this.twilio, this.audit, this.delivery);
   }
 
   async run(): Promise<DispatchState> {
-    this.usesPhones = patched('phone-workflows');
-    this.clockFromSend = patched('step-clock-from-send');
-    if (patched('delivery-check-ends-when-final')) this.delivery.endChecksWhenFinal();
+    this.usesPhones = this.versions.has('phone-workflows');
+    this.clockFromSend = this.versions.has('step-clock-from-send');
+    if (this.versions.has('delivery-check-ends-when-final')) this.delivery.endChecksWhenFinal();
     setHandler(stateQuery, () => this.state);
     setHandler(pageSentSignal, (sent) => this.outbox.onPageSent(sent));
     setHandler(replyUpdate, (reply) => this.onReply(reply), {
@@ -162,7 +164,7 @@ class Dispatch {
       await CancellationScope.nonCancellable(() => this.cancel());
     } finally {
       await CancellationScope.nonCancellable(() => this.tellPhones({ callerToo: true }));
-      if (patched('await-final-status')) await CancellationScope.nonCancellable(() => this.delivery.awaitFinalStatuses());
+      if (this.versions.has('await-final-status')) await CancellationScope.nonCancellable(() => this.delivery.awaitFinalStatuses());
       this.delivery.stop();
       await this.audit.close();
     }
@@ -202,7 +204,7 @@ class Dispatch {
         if (this.state.assigned) return true;
         // Whose page this round could not reach them gets no follow-up this round (spec section 2:
         // such a page is not waited on). patched(): histories recorded before this rule replay as they ran.
-        const unreachable = patched('skip-unreachable-in-round') ? unreachableSince(this.state.messages, roundStart) : new Set<string>();
+        const unreachable = this.versions.has('skip-unreachable-in-round') ? unreachableSince(this.state.messages, roundStart) : new Set<string>();
         // Each step pages its tier's on-call technicians as of the moment it pages; with the phones'
         // workflows, the free ones (spec section 10).
         const recipients = this.usesPhones
@@ -250,7 +252,7 @@ class Dispatch {
   private async awaitAcceptOrTimeout(step: LadderStep, startedAt: number, stepId: string): Promise<boolean> {
     const deadlineNow = () => this.stepClockStart(startedAt) + step.waitMs;
     let deadline = deadlineNow();
-    const ringing = step.kind === 'FOLLOW_UP' && this.input.policy.voiceFollowUp && patched('voice-follow-up');
+    const ringing = step.kind === 'FOLLOW_UP' && this.input.policy.voiceFollowUp && this.versions.has('voice-follow-up');
     const settled = () => Boolean(this.state.assigned) || !stepCanStillAnswer(this.pagedInStep, this.state.declined);
     let ring = 0;
     let ringDue = true;
@@ -520,7 +522,7 @@ class Dispatch {
       judgeReply(reply, { state, graceEndsAt: this.graceEndsAt, now: Date.now(), followsJob: this.followsJob, timeZone: this.input.policy.businessHours.timeZone });
     let result = judge();
     if (result.outcome === 'accepted' && this.followsJob === undefined) {
-      this.followsJob = patched('after-accept');
+      this.followsJob = this.versions.has('after-accept');
       if (this.followsJob) result = judge();
     }
     const name = nameOf(this.state.messages, reply.phone);
@@ -560,7 +562,7 @@ class Dispatch {
     const number = messages.length;
     this.audit.dispatchEvent('CALLER_MESSAGE', `caller-message/${number}`, { recipient: incoming.phone, detail: message.text });
     const assigned = this.state.assigned;
-    const passOnNow = Boolean(assigned) && jobInProgress(this.state.status) && patched('caller-messages');
+    const passOnNow = Boolean(assigned) && jobInProgress(this.state.status) && this.versions.has('caller-messages');
     if (assigned && passOnNow) this.forwardCallerText(message, number, assigned);
     return text.callerStatusReply({
       businessName: this.input.businessName,
@@ -592,7 +594,7 @@ class Dispatch {
 
   /** Pages follow the on-call schedule; dispatches recorded before it replay with the roster. */
   private followsSchedule(): boolean {
-    return patched('pages-follow-schedule');
+    return this.versions.has('pages-follow-schedule');
   }
 
   /** The code a phone quotes for this job: the dispatch's own unless that phone had it for another job. */

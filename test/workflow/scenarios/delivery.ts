@@ -24,15 +24,15 @@ describe('a page that cannot reach its technician is not waited on', () => {
       ['Bob', 'failed', 21614],
     ]);
     expect(state.step).toBe('round 1: tier 2 page');
+
+    await call.at('1:30');
+    await call.accept(carol);
+    await call.complete(carol);
     const failed = call.auditEvents().filter((e) => e.eventType === 'SEND_FAILED');
     expect(failed.map((e) => [e.technician, e.errorCode, e.deliveryStatus])).toEqual([
       ['Alice', '21610', 'failed'],
       ['Bob', '21614', 'failed'],
     ]);
-
-    await call.at('1:30');
-    await call.accept(carol);
-    await call.complete(carol);
     expect(await call.timeline()).toEqual(['0:00 page → Carol', '1:30 caller told → caller']);
     expect(sim.twilio.refusedSends.map((s) => [s.to, s.kind]).sort()).toEqual([
       [alice.phone, 'PAGE'],

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToMs, type Duration } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,7 +14,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { dispatchInputFor } from '../../../src/client/dispatchService';
 import { loadConfig, type Config } from '../../../src/config';
 import type { AuditForwardActivities, DispatchActivities, PhoneActivities } from '../../../src/contract/activities';
-import { auditTaskQueueFor, type AuditOp } from '../../../src/contract/audit';
+import { AUDIT_GATHER_TIMER, auditTaskQueueFor, type AuditOp } from '../../../src/contract/audit';
 import { callerMessageUpdate, deliverySignal, DISPATCH_WORKFLOW_TASK_TIMEOUT, replyUpdate, stateQuery, workflowIdFor, type DeliveryReport } from '../../../src/contract/dispatch';
 import { SEARCH_ATTRIBUTES } from '../../../src/contract/searchAttributes';
 import { mergeRow } from '../../../src/domain/airtable/rowMerge';
@@ -78,6 +79,8 @@ export class Simulation {
   overrides: Override[] = [];
   /** rows handed to the Airtable writer, in order */
   audit: AuditOp[] = [];
+  /** each hand-off to the writer: when Temporal scheduled it (simulated epoch ms) and its rows */
+  auditHandOffs: Array<{ at: number; ops: AuditOp[] }> = [];
   outcomes: DispatchOutcome[] = [];
   private calls: Call[] = [];
 
@@ -125,7 +128,12 @@ export class Simulation {
         reportOutcome: async (outcome) => void current().outcomes.push(outcome),
         ...phones.activities({ loadOnCall, ...twilio }),
       };
-      const forward: AuditForwardActivities = { forwardAudit: async (ops) => void current().audit.push(...ops) };
+      const forward: AuditForwardActivities = {
+        forwardAudit: async (ops) => {
+          current().audit.push(...ops);
+          current().auditHandOffs.push({ at: Context.current().info.currentAttemptScheduledTimestampMs, ops });
+        },
+      };
       const workers = await Promise.all([
         Worker.create({
           connection: env.nativeConnection,
@@ -166,6 +174,7 @@ export class Simulation {
     this.rotations = [];
     this.overrides = [];
     this.audit = [];
+    this.auditHandOffs = [];
     this.outcomes = [];
   }
 
@@ -357,12 +366,15 @@ export class Call {
     }
   }
 
-  /** When one of the dispatch's timers fires (or fired) within CLEAR_OF_TIMERS_MS of now, if one does. */
+  /**
+   * When one of the dispatch's timers fires (or fired) within CLEAR_OF_TIMERS_MS of now, if one does.
+   * Not the audit lane's: only the dispatch's close cancels it, never the task of an outside event.
+   */
   private async timerNearNow(): Promise<number | undefined> {
     const fireTimes: number[] = [];
     for (const e of (await this.handle.fetchHistory()).events ?? []) {
       const timer = e.timerStartedEventAttributes;
-      if (timer) fireTimes.push(optionalTsToMs(e.eventTime)! + optionalTsToMs(timer.startToFireTimeout)!);
+      if (timer && summaryOf(e) !== AUDIT_GATHER_TIMER) fireTimes.push(optionalTsToMs(e.eventTime)! + optionalTsToMs(timer.startToFireTimeout)!);
     }
     const now = await this.sim.now();
     return fireTimes.find((at) => Math.abs(at - now) < CLEAR_OF_TIMERS_MS);
@@ -541,6 +553,12 @@ export class Call {
     const timedOut = new Promise<false>((resolve) => setTimeout(() => resolve(false), 5_000).unref());
     if (!(await Promise.race([finished, timedOut]))) await this.handle.terminate('test over: did not finish after a cancel');
   }
+}
+
+/** The Web UI's summary of a history event (a timer's, say), if it has one. */
+function summaryOf(event: temporal.api.history.v1.IHistoryEvent): unknown {
+  const summary = event.userMetadata?.summary;
+  return summary ? defaultPayloadConverter.fromPayload(summary as never) : undefined;
 }
 
 /** "2:00" → 120000, "1:04:00" → 3840000 */
