@@ -512,8 +512,8 @@ export class Call {
   async historySummaries(): Promise<string[]> {
     const summaries: string[] = [];
     for (const e of (await this.handle.fetchHistory()).events ?? []) {
-      const data = e.userMetadata?.summary?.data;
-      if (data) summaries.push(JSON.parse(Buffer.from(data).toString('utf8')) as string);
+      const summary = summaryOf(e);
+      if (summary !== undefined) summaries.push(summary);
     }
     return summaries;
   }
@@ -527,8 +527,8 @@ export class Call {
     const byId = new Map<number, { summary: string; scheduledMs: number; completedMs?: number }>();
     for (const e of (await this.handle.fetchHistory()).events ?? []) {
       const at = optionalTsToMs(e.eventTime)! - t0;
-      const data = e.userMetadata?.summary?.data;
-      if (e.activityTaskScheduledEventAttributes && data) byId.set(Number(e.eventId), { summary: JSON.parse(Buffer.from(data).toString('utf8')) as string, scheduledMs: at });
+      const summary = summaryOf(e);
+      if (e.activityTaskScheduledEventAttributes && summary !== undefined) byId.set(Number(e.eventId), { summary, scheduledMs: at });
       const completed = byId.get(Number(e.activityTaskCompletedEventAttributes?.scheduledEventId));
       if (completed) completed.completedMs = at;
     }
@@ -555,10 +555,10 @@ export class Call {
   }
 }
 
-/** The Web UI's summary of a history event (a timer's, say), if it has one. */
-function summaryOf(event: temporal.api.history.v1.IHistoryEvent): unknown {
+/** The Web UI's summary of a history event (a timer's or an activity's), if it has one. */
+function summaryOf(event: temporal.api.history.v1.IHistoryEvent): string | undefined {
   const summary = event.userMetadata?.summary;
-  return summary ? defaultPayloadConverter.fromPayload(summary as never) : undefined;
+  return summary?.data ? defaultPayloadConverter.fromPayload<string>(summary as never) : undefined;
 }
 
 /** "2:00" → 120000, "1:04:00" → 3840000 */
