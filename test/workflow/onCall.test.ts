@@ -4,8 +4,7 @@
 import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, expect, test, vi } from 'vitest';
 import type { AuditForwardActivities, OnCallActivities } from '../../src/contract/activities';
 import { auditTaskQueueFor, type AuditOp } from '../../src/contract/audit';
 import { onCallQuery } from '../../src/contract/onCall';
@@ -28,14 +27,20 @@ let running: Promise<unknown>;
 let schedule: Schedule;
 let texts: Array<SmsRequest & { at: number }>;
 let rows: AuditOp[];
-let workflowId: string;
-const taskQueue = `oncall-${randomUUID().slice(0, 8)}`;
+const workflowId = 'oncall-schedule';
+const taskQueue = 'oncall';
 
 /** Simulated epoch ms at which Temporal scheduled the running activity. */
 const scheduledAt = () => Context.current().info.currentAttemptScheduledTimestampMs;
 
-beforeAll(async () => {
-  quietSdkLogs();
+// The schedule's workflow never ends by itself, and the test server keeps its clock held for good
+// when a workflow is ended under an in-flight activity or workflow task: so each test gets a
+// server of its own, torn down with the workflow still running, instead of a terminate.
+beforeAll(() => quietSdkLogs());
+beforeEach(async () => {
+  schedule = { technicians: ROSTER, rotations: [], overrides: [], timeZone: 'America/New_York' };
+  texts = [];
+  rows = [];
   const server = ensureTestServer(() => undefined);
   if (!server) throw new Error('no Temporal test server');
   env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: server.path } } });
@@ -53,20 +58,10 @@ beforeAll(async () => {
   ]);
   running = Promise.all(workers.map((w) => w.run()));
 });
-afterAll(async () => {
+afterEach(async () => {
   for (const w of workers ?? []) w.shutdown();
   await running?.catch(() => undefined);
   await env?.teardown();
-});
-beforeEach(() => {
-  schedule = { technicians: ROSTER, rotations: [], overrides: [], timeZone: 'America/New_York' };
-  texts = [];
-  rows = [];
-  workflowId = `oncall-${randomUUID().slice(0, 8)}`;
-});
-// The schedule's workflow never ends by itself: each test's stops with it.
-afterEach(async () => {
-  await env.client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
 });
 
 async function startSchedule(): Promise<void> {
