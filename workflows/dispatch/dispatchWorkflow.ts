@@ -8,6 +8,7 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
+  type ActivityInterfaceFor,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { callerMessageUpdate, deliverySignal, describeSignal, replyUpdate, stateQuery, workflowIdFor } from '../../src/contract/dispatch';
@@ -46,7 +47,7 @@ import type {
   Technician,
   TechnicianReply,
 } from '../../src/domain/types';
-import { pagingActivities } from './activities';
+import { pagingActivities, quickActivities, type QuickActivities } from './activities';
 import { AuditLane } from './auditLane';
 import { DeliveryTracking } from './deliveryTracking';
 import { Outbox } from './outbox';
@@ -101,6 +102,12 @@ class Dispatch {
    * arrives): patched('step-clock-from-send'), decided at the start.
    */
   private clockFromSend = false;
+  /**
+   * Reads of the roster and the phones, news to the phones and the outcome's metric: local
+   * activities since patched('quick-activities-local'), decided at the start; dispatches started
+   * before it scheduled them as activities and replay that way.
+   */
+  private quick: ActivityInterfaceFor<QuickActivities> = this.twilio;
   /** phones told the job is over for them */
   private readonly phonesClosed = new Set<string>();
   /** the assigned technician's phone was told they are busy with this job */
@@ -117,6 +124,7 @@ class Dispatch {
   async run(): Promise<DispatchState> {
     this.usesPhones = this.versions.has('phone-workflows');
     this.clockFromSend = this.versions.has('step-clock-from-send');
+    if (this.versions.has('quick-activities-local')) this.quick = quickActivities();
     if (this.versions.has('delivery-check-ends-when-final')) this.delivery.endChecksWhenFinal();
     setHandler(stateQuery, () => this.state);
     setHandler(pageSentSignal, (sent) => this.outbox.onPageSent(sent));
@@ -150,7 +158,7 @@ class Dispatch {
       ...(this.input.feeAccepted === undefined ? {} : { feeAccepted: this.input.feeAccepted }),
     });
     // The caller's texts reach this dispatch through the caller's phone workflow (spec section 12).
-    if (this.usesPhones) this.outbox.alongside(this.twilio.tellPhones([{ phone: this.input.callerPhone, callId: this.input.callId, change: 'caller-open' }]));
+    if (this.usesPhones) this.outbox.alongside(this.quick.tellPhones([{ phone: this.input.callerPhone, callId: this.input.callId, change: 'caller-open' }]));
     if (this.input.feeAccepted) {
       this.audit.dispatchEvent('FEE_ACCEPTED', 'fee-accepted', { recipient: this.input.callerPhone, detail: 'caller agreed to the after-hours fee' });
     }
@@ -208,7 +216,7 @@ class Dispatch {
         // Each step pages its tier's on-call technicians as of the moment it pages; with the phones'
         // workflows, the free ones (spec section 10).
         const recipients = this.usesPhones
-          ? whomToPage(await this.twilio.onCallNow(), step.tier, this.state.declined, unreachable)
+          ? whomToPage(await this.quick.onCallNow(), step.tier, this.state.declined, unreachable)
           : stepRecipients(roster ?? (await this.twilio.loadOnCall(step.tier)), step.tier, this.state.declined, unreachable);
         if (index > 0 || round > 1) this.audit.event(escalationRow(this.input.callId, round, step, recipients.length, new Date().toISOString()));
         if (recipients.length === 0) continue;
@@ -502,7 +510,7 @@ class Dispatch {
       notices.push({ phone, callId, change: 'closed' });
     }
     if (opts.callerToo) notices.push({ phone: this.input.callerPhone, callId, change: 'caller-closed' });
-    if (notices.length > 0) await this.twilio.tellPhones(notices);
+    if (notices.length > 0) await this.quick.tellPhones(notices);
   }
 
   /** Counts the outcome in the worker's metrics; runs beside the sends, never delays them. */
@@ -510,7 +518,7 @@ class Dispatch {
     const firstPage = this.state.messages.find((m) => m.kind === 'PAGE');
     const acceptedAt = this.state.assigned?.acceptedAt;
     const secondsToAccept = status === 'ACCEPTED' && firstPage && acceptedAt ? (Date.parse(acceptedAt) - Date.parse(firstPage.sentAt)) / 1000 : undefined;
-    this.outbox.alongside(this.twilio.reportOutcome({ urgency: this.input.urgency, status, secondsToAccept }));
+    this.outbox.alongside(this.quick.reportOutcome({ urgency: this.input.urgency, status, secondsToAccept }));
   }
 
   // ---- replies ----------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 // Which of the dispatch's changes a run takes. Each patched() a run takes records a marker and
 // upserts the TemporalChangeVersion search attribute: two history events and a visibility update
-// per patch, some ten per dispatch. A dispatch started since DISPATCH_PATCHES_TAKEN takes every patch
-// below with that one marker; a dispatch started before it replays each marker it recorded, as it
-// recorded it. A later change gets a patched() of its own, as before.
+// per patch, some ten per dispatch. So a dispatch takes every patch of its release with one marker,
+// the newest release's: a dispatch started under an earlier release's marker replays with that
+// marker and the patches it took, and one started before any replays each marker it recorded.
 import { patched } from '@temporalio/workflow';
 
-/** The patches a dispatch takes with DISPATCH_PATCHES_TAKEN; docs/decisions.md, Versioning, says what each changed. */
+/** The patches a dispatch can take; docs/decisions.md, Versioning, says what each changed. */
 export type DispatchPatch =
   | 'phone-workflows'
   | 'step-clock-from-send'
@@ -16,15 +16,39 @@ export type DispatchPatch =
   | 'after-accept'
   | 'caller-messages'
   | 'pages-follow-schedule'
-  | 'audit-writer';
+  | 'audit-writer'
+  | 'quick-activities-local';
 
-export const DISPATCH_PATCHES_TAKEN = 'dispatch-patches-taken-2026-12';
+const FIRST_RELEASE: readonly DispatchPatch[] = [
+  'phone-workflows',
+  'step-clock-from-send',
+  'delivery-check-ends-when-final',
+  'await-final-status',
+  'skip-unreachable-in-round',
+  'voice-follow-up',
+  'after-accept',
+  'caller-messages',
+  'pages-follow-schedule',
+  'audit-writer',
+];
+
+/** Each release's marker with every patch it takes, newest first: a new release goes on top. */
+export const DISPATCH_RELEASES: ReadonlyArray<{ marker: string; patches: readonly DispatchPatch[] }> = [
+  { marker: 'dispatch-patches-taken-2026-12-b', patches: [...FIRST_RELEASE, 'quick-activities-local'] },
+  { marker: 'dispatch-patches-taken-2026-12', patches: FIRST_RELEASE },
+];
+
+/** The marker a dispatch started now records. */
+export const DISPATCH_PATCHES_TAKEN = DISPATCH_RELEASES[0]!.marker;
 
 export class DispatchVersions {
-  /** Decided at the dispatch's first step, before any other patch. */
-  private readonly allTaken = patched(DISPATCH_PATCHES_TAKEN);
+  /**
+   * Decided at the dispatch's first step, before any other patch. A replay asks for the markers
+   * newest first: patched() of a marker its history lacks is false and records nothing.
+   */
+  private readonly taken: ReadonlySet<DispatchPatch> = new Set(DISPATCH_RELEASES.find((release) => patched(release.marker))?.patches ?? []);
 
   has(patch: DispatchPatch): boolean {
-    return this.allTaken || patched(patch);
+    return this.taken.has(patch) || patched(patch);
   }
 }

@@ -3,7 +3,6 @@
 // activity was scheduled. The phone workflow itself runs against the real server in the end-to-end
 // tests (a storm, replies, restarts): the time-skipping test server stops skipping time for good
 // after some of its exchanges with other workflows under load, which no simulated-time test survives.
-import { Context } from '@temporalio/activity';
 import type { PhoneActivities } from '../../../src/contract/activities';
 import { pageText } from '../../../src/domain/dispatch/messages';
 import { applyNotice, availability, emptyLedger, mayRing, planPage, type PhoneLedger } from '../../../src/domain/phone/phoneLedger';
@@ -13,6 +12,8 @@ import type { SmsRequest, SmsResult, Technician, Tier, VoiceCallRequest, VoiceCa
 const TIERS: Tier[] = [1, 2, 3];
 
 export interface FakePhoneDeps {
+  /** the simulated moment the running activity acts at */
+  now(): Promise<number>;
   loadOnCall(tier: Tier): Promise<Technician[]>;
   sendSms(req: SmsRequest): Promise<SmsResult>;
   ringTechnician(req: VoiceCallRequest): Promise<VoiceCallResult>;
@@ -34,17 +35,17 @@ export class FakePhones {
   }
 
   activities(deps: FakePhoneDeps): PhoneActivities {
-    // The simulated clock, as the phone's workflow would read it when the activity reached it.
-    const now = () => Context.current().info.currentAttemptScheduledTimestampMs;
     return {
       onCallNow: async () => {
         const byTier = await Promise.all(TIERS.map((tier) => deps.loadOnCall(tier)));
-        const withAvailability = (t: Technician) => ({ ...t, ...availability(this.ledger(t.phone), now()) });
+        const at = await deps.now();
+        const withAvailability = (t: Technician) => ({ ...t, ...availability(this.ledger(t.phone), at) });
         return { 1: byTier[0]!.map(withAvailability), 2: byTier[1]!.map(withAvailability), 3: byTier[2]!.map(withAvailability) };
       },
       pageTechnician: async ({ callReceivedAt, ...req }) => {
         const ledger = this.ledger(req.phone);
-        const plan = planPage(ledger, req, now());
+        const at = await deps.now();
+        const plan = planPage(ledger, req, at);
         // Simulated-time tests page a phone at most once per bundling window; bundles are end to end.
         if (plan.held) throw new Error(`a page to ${req.phone} was held for a bundle: the simulation sends none`);
         const result = await deps.sendSms({
@@ -56,11 +57,12 @@ export class FakePhones {
           ...(req.validitySeconds === undefined ? {} : { validitySeconds: req.validitySeconds }),
           ...(callReceivedAt === undefined ? {} : { callReceivedAt }),
         });
-        if (!result.ok && flagsRoster(result.errorCode)) ledger.unreachable = { errorCode: result.errorCode, since: now() };
+        if (!result.ok && flagsRoster(result.errorCode)) ledger.unreachable = { errorCode: result.errorCode, since: at };
         return { replyCode: plan.replyCode, held: false, result };
       },
       tellPhones: async (notices) => {
-        for (const { phone, ...notice } of notices) applyNotice(this.ledger(phone), notice, now());
+        const at = await deps.now();
+        for (const { phone, ...notice } of notices) applyNotice(this.ledger(phone), notice, at);
       },
       wakeTechnician: async ({ windowMs, at, ...req }) => {
         if (!mayRing(this.ledger(req.to), { key: req.idempotencyKey, callId: req.callId, windowMs, at })) return { ok: false, skipped: true };

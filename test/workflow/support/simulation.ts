@@ -41,6 +41,7 @@ import { Context } from '@temporalio/activity';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { ARTIFACTS, BUNDLE_PATH, ROOT } from '../../support/paths';
 import { FakePhones } from './fakePhones';
+import { simulatedClock } from './simulatedClock';
 import { FakeTwilio, type Sms } from './fakeTwilio';
 
 export const alice: Technician = { name: 'Alice', phone: '+12125550101', tier: 1, active: true };
@@ -115,10 +116,11 @@ export class Simulation {
         sendSms: (req: SmsRequest) => current().twilio.sendSms(req),
         ringTechnician: (req: VoiceCallRequest) => current().twilio.ringTechnician(req),
       };
-      // Who is on call at the simulated moment the step pages (the server's skipped clock).
+      const now = simulatedClock(env);
+      // Who is on call at the simulated moment the step pages.
       const loadOnCall = async (tier: Tier) => {
         const { technicians, ...schedule } = current().schedule();
-        return onCallAt({ technicians, ...schedule }, tier, Context.current().info.currentAttemptScheduledTimestampMs);
+        return onCallAt({ technicians, ...schedule }, tier, await now());
       };
       const dispatchActivities: DispatchActivities & PhoneActivities = {
         ...twilio,
@@ -126,7 +128,7 @@ export class Simulation {
         loadRoster: async () => current().roster,
         loadOnCall,
         reportOutcome: async (outcome) => void current().outcomes.push(outcome),
-        ...phones.activities({ loadOnCall, ...twilio }),
+        ...phones.activities({ now, loadOnCall, ...twilio }),
       };
       const forward: AuditForwardActivities = {
         forwardAudit: async (ops) => {
