@@ -10,7 +10,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { encodeToPayloadsWithContext } from '@temporalio/common/lib/internal-non-workflow';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { policyFor, type Config } from '../config';
 import { ONCALL_MESSAGES_CALL_ID, onCallWorkflowIdFor } from '../contract/onCall';
 import { bundleDeliverySignal, phoneOfBundleCallId, phoneViewQuery, phoneWorkflowIdFor, publishedRecord, reachableSignal, type PhoneView } from '../contract/phone';
@@ -74,20 +74,20 @@ export class DispatchService {
    */
   async start(request: DispatchRequest, receivedAt = new Date()): Promise<StartResult> {
     const workflowId = workflowIdFor(request.callId);
-    const startToken = randomUUID();
     // No look-up on the start path: codes need only be unique among one phone's jobs, and the
     // phone's workflow makes them so (a longer code from the same call id where one clashes).
     const input = dispatchInputFor(this.config, request, receivedAt, replyCodeFor(request.callId));
-    let handle: WorkflowHandle<typeof dispatchWorkflow>;
     try {
-      handle = await this.client.workflow.start<typeof dispatchWorkflow>('dispatchWorkflow', {
+      // A start the server refuses because the id is taken tells us the dispatch exists, with no
+      // look-up; the SDK's own retry of a start that did land is answered with its run (same request id).
+      await this.client.workflow.start<typeof dispatchWorkflow>('dispatchWorkflow', {
         workflowId,
         taskQueue: this.config.temporal.taskQueue,
         args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         workflowTaskTimeout: DISPATCH_WORKFLOW_TASK_TIMEOUT,
-        memo: { startToken, request: input },
+        memo: { request: input },
         typedSearchAttributes: [
           { key: DispatchStatusKey, value: request.urgency === 'routine' ? 'SCHEDULED' : 'PAGING' },
           { key: DispatchUrgencyKey, value: request.urgency },
@@ -105,15 +105,14 @@ export class DispatchService {
           .filter(Boolean)
           .join('\n\n'),
       });
+      // A dispatch we just created is what we asked for; only an existing one needs its worker to say more.
+      return { created: true, dispatch: initialDispatchState(input) };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      // Finished and not reusable: the caller gets the dispatch that already ran.
-      handle = this.client.workflow.getHandle(workflowId);
     }
-    const description = await handle.describe();
-    const created = (description.memo as { startToken?: string } | undefined)?.startToken === startToken;
-    // A dispatch we just created is what we asked for; only an existing one needs its worker to say more.
-    return { created, dispatch: created ? initialDispatchState(input) : await this.stateOf(handle, description) };
+    // Running, or finished and not reusable: the caller gets the dispatch that exists.
+    const handle = this.client.workflow.getHandle<typeof dispatchWorkflow>(workflowId);
+    return { created: false, dispatch: await this.stateOf(handle, await handle.describe()) };
   }
 
   async get(callId: string): Promise<DispatchState | undefined> {
