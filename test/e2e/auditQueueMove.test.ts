@@ -3,7 +3,8 @@
 // through every retry. Here the older release's workflow commands (this checkout's workflows with
 // forwardAudit routed to the dispatch queue, see helpers/forwardOnDispatchQueue.ts) start the
 // dispatch on a workflow-only worker — the old fleet with its activity side already gone in a
-// rolling deploy — so the forwardAudit is left scheduled on the dispatch queue. Then the current
+// rolling deploy, running only the local activities of its own workflow tasks — so the
+// forwardAudit is left scheduled on the dispatch queue. Then the current
 // worker role takes over: the dispatch must run that forwardAudit, page, take an accept and close.
 // (The same story with the older release's own code: test/replay/recordAuditQueueMove.ts and the
 // legacy-* replay fixtures.)
@@ -17,8 +18,21 @@ import { workflowIdFor } from '../../src/contract/dispatch';
 import { ROOT } from '../support/paths';
 import { ROSTER, Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
+import type { Tier } from '../../src/domain/types';
+import type { QuickActivities } from '../../workflows/dispatch/activities';
 
 const [alice, bob] = ROSTER;
+const onCall = (tier: Tier) => ROSTER.filter((t) => t.tier === tier);
+/**
+ * The older fleet's workflow-only worker still runs a dispatch's local activities, in its own
+ * process (it polls no activity tasks: its activity side is gone): here the roster as it stands with
+ * every phone free; the news to the phones and the outcome metric dropped.
+ */
+const olderLocalActivities: QuickActivities = {
+  onCallNow: async () => ({ 1: onCall(1), 2: onCall(2), 3: onCall(3) }),
+  tellPhones: async () => undefined,
+  reportOutcome: async () => undefined,
+};
 const callerPhone = '+12125550144';
 try {
   Runtime.install({ logger: new DefaultLogger('WARN') }); // the in-process worker's state changes are noise here
@@ -65,7 +79,13 @@ describe('a dispatch started before forwardAudit moved to the audit queue', () =
 
     // The older release takes the call and schedules its first forwardAudit, then stops.
     const nativeConnection = await NativeConnection.connect({ address: stack.temporal.address });
-    const older = await Worker.create({ connection: nativeConnection, taskQueue: queue, workflowBundle: { code: olderCommands } });
+    const older = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: queue,
+      workflowBundle: { code: olderCommands },
+      activities: olderLocalActivities,
+      enableNonLocalActivities: false,
+    });
     const olderRun = older.run();
     try {
       const { dispatch } = await stack.startDispatch({ callId, callerPhone, urgency: 'emergency', summary: 'Burst pipe in the basement' });
