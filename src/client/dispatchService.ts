@@ -270,6 +270,9 @@ export class DispatchService {
   }
 
   private async stateOf(handle: WorkflowHandle, description: WorkflowExecutionDescription): Promise<DispatchState> {
+    // A dispatch that finished returned its final state: the server has it, no worker needs to
+    // replay the whole history to answer a query (which, on a loaded worker, outlasted the deadline).
+    if (description.status.name === 'COMPLETED') return (await handle.result()) as DispatchState;
     try {
       // A query needs a worker; never let a request hang on one that is down.
       return await this.client.connection.withDeadline(Date.now() + 5_000, () => handle.query(stateQuery));
@@ -281,6 +284,7 @@ export class DispatchService {
       return { ...initialDispatchState(request), ...(status ? { status } : {}) };
     }
   }
+
 
 }
 

@@ -26,11 +26,10 @@ const onCall = (tier: Tier) => ROSTER.filter((t) => t.tier === tier);
 /**
  * The older fleet's workflow-only worker still runs a dispatch's local activities, in its own
  * process (it polls no activity tasks: its activity side is gone): here the roster as it stands with
- * every phone free; the news to the phones and the outcome metric dropped.
+ * every phone free; the outcome metric dropped.
  */
 const olderLocalActivities: QuickActivities = {
   onCallNow: async () => ({ 1: onCall(1), 2: onCall(2), 3: onCall(3) }),
-  tellPhones: async () => undefined,
   reportOutcome: async () => undefined,
 };
 const callerPhone = '+12125550144';

@@ -151,6 +151,33 @@ describe('edges of a dispatch', () => {
     expect((await stack.request('GET', '/api/dispatches/not%20an%20id')).status).toBe(404);
   });
 
+  // Last: it stops the worker.
+  test('a finished dispatch reads back whole with no worker running: the server holds its final state', async () => {
+    const callId = newCallId();
+    const { dispatch } = await stack.startDispatch({ callId, callerPhone, urgency: 'emergency', summary: 'Sump pump failed' });
+    await stack.phone(alice!.phone).expectSms(/Sump pump/);
+    await stack.phone(bob!.phone).expectSms(/Sump pump/);
+    await stack.request('POST', `/api/dispatches/${callId}/cancel`);
+    await stack.phone(alice!.phone).expectSms(/cancel/i);
+    await stack.phone(bob!.phone).expectSms(/cancel/i);
+    const connection = await Connection.connect({ address: stack.temporal.address });
+    try {
+      const handle = new Client({ connection }).workflow.getHandle(`dispatch-${callId}`);
+      await waitFor(`${callId} to close`, async () => (await handle.describe()).status.name === 'COMPLETED', 30_000, 200);
+    } finally {
+      await connection.close();
+    }
+    for (const worker of stack.workers) await worker.stop('SIGKILL');
+
+    const res = await stack.request('GET', `/api/dispatches/${callId}`);
+    expect(res.status).toBe(200);
+    const final = res.body.dispatch as typeof dispatch;
+    expect(final.status).toBe('CANCELLED');
+    expect(final.messages.map((m) => `${m.kind} ${m.to}`).sort()).toEqual(
+      [`PAGE ${alice!.phone}`, `PAGE ${bob!.phone}`, `STAND_DOWN ${alice!.phone}`, `STAND_DOWN ${bob!.phone}`].sort(),
+    );
+  });
+
 });
 
 /** The API's twilio_status_callbacks_total by `status/forwarded`. */

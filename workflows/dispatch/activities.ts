@@ -14,14 +14,15 @@ export const pagingActivities = (): ActivityInterfaceFor<DispatchActivities & Ph
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
   });
 
-/** What the dispatch asks of its worker in milliseconds: reads of the roster and the phones, news to the phones, a metric. */
-export type QuickActivities = Pick<DispatchActivities & PhoneActivities, 'onCallNow' | 'tellPhones' | 'reportOutcome'>;
+/** What the dispatch asks of its worker in milliseconds and changes nothing: a step's read of the roster and its phones, a metric. */
+export type QuickActivities = Pick<DispatchActivities & PhoneActivities, 'onCallNow' | 'reportOutcome'>;
 
 /**
  * The quick ones as local activities: run by the worker inside the dispatch's workflow task, each
  * costs the history one marker instead of an activity's three events and the workflow task that
  * takes its result, and the first page no longer waits for those two round trips through the
- * server. Retried like the paging path's; at least once, as any activity (each is idempotent).
+ * server. A workflow task holds its commands (the pages among them) until its local activities
+ * are done, so nothing that writes to another workflow is one: it may wait on that workflow.
  */
 export const quickActivities = (): ActivityInterfaceFor<QuickActivities> =>
   proxyLocalActivities<QuickActivities>({

@@ -103,9 +103,9 @@ class Dispatch {
    */
   private clockFromSend = false;
   /**
-   * Reads of the roster and the phones, news to the phones and the outcome's metric: local
-   * activities since patched('quick-activities-local'), decided at the start; dispatches started
-   * before it scheduled them as activities and replay that way.
+   * A step's read of the roster and its phones, and the outcome's metric: local activities since
+   * patched('quick-activities-local'), decided at the start; dispatches started before it
+   * scheduled them as activities and replay that way.
    */
   private quick: ActivityInterfaceFor<QuickActivities> = this.twilio;
   /** phones told the job is over for them */
@@ -158,7 +158,7 @@ class Dispatch {
       ...(this.input.feeAccepted === undefined ? {} : { feeAccepted: this.input.feeAccepted }),
     });
     // The caller's texts reach this dispatch through the caller's phone workflow (spec section 12).
-    if (this.usesPhones) this.outbox.alongside(this.quick.tellPhones([{ phone: this.input.callerPhone, callId: this.input.callId, change: 'caller-open' }]));
+    if (this.usesPhones) this.outbox.alongside(this.twilio.tellPhones([{ phone: this.input.callerPhone, callId: this.input.callId, change: 'caller-open' }]));
     if (this.input.feeAccepted) {
       this.audit.dispatchEvent('FEE_ACCEPTED', 'fee-accepted', { recipient: this.input.callerPhone, detail: 'caller agreed to the after-hours fee' });
     }
@@ -510,7 +510,7 @@ class Dispatch {
       notices.push({ phone, callId, change: 'closed' });
     }
     if (opts.callerToo) notices.push({ phone: this.input.callerPhone, callId, change: 'caller-closed' });
-    if (notices.length > 0) await this.quick.tellPhones(notices);
+    if (notices.length > 0) await this.twilio.tellPhones(notices);
   }
 
   /** Counts the outcome in the worker's metrics; runs beside the sends, never delays them. */

@@ -89,7 +89,7 @@ test('a new dispatch takes every change with one patch marker: one marker and on
     if (marker?.markerName !== 'core_local_activity') return [];
     return [(defaultPayloadConverter.fromPayload(marker.details!['data']!.payloads![0]! as never) as { activity_type: string }).activity_type];
   });
-  expect(new Set(local)).toEqual(new Set(['onCallNow', 'tellPhones', 'reportOutcome']));
+  expect(new Set(local)).toEqual(new Set(['onCallNow', 'reportOutcome']));
   for (const quick of local) expect(activities).not.toContain(quick);
   expect(sim.outcomes.map((o) => o.status)).toContain('ACCEPTED');
 
