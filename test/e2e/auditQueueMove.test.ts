@@ -19,18 +19,17 @@ import { ROOT } from '../support/paths';
 import { ROSTER, Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
 import type { Tier } from '../../src/domain/types';
-import type { QuickActivities } from '../../workflows/dispatch/activities';
+import type { FirstRead } from '../../workflows/dispatch/activities';
 
 const [alice, bob] = ROSTER;
 const onCall = (tier: Tier) => ROSTER.filter((t) => t.tier === tier);
 /**
- * The older fleet's workflow-only worker still runs a dispatch's local activities, in its own
- * process (it polls no activity tasks: its activity side is gone): here the roster as it stands with
- * every phone free; the outcome metric dropped.
+ * The older fleet's workflow-only worker still runs a dispatch's local activity (the first step's
+ * read) in its own process; it polls no activity tasks, its activity side is gone. Here: the roster
+ * as it stands, every phone free.
  */
-const olderLocalActivities: QuickActivities = {
+const olderLocalActivities: FirstRead = {
   onCallNow: async () => ({ 1: onCall(1), 2: onCall(2), 3: onCall(3) }),
-  reportOutcome: async () => undefined,
 };
 const callerPhone = '+12125550144';
 try {

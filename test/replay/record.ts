@@ -153,8 +153,8 @@ const scenarios: Record<string, Scenario> = {
     return r.done(callId, alice.phone);
   },
 
-  // The same path since the quick activities run as local ones, under the next release's marker.
-  'quick-activities-local': (r) => scenarios['patches-taken']!(r),
+  // The same path since the first step's read is a local activity, under the next release's marker.
+  'first-read-local': (r) => scenarios['patches-taken']!(r),
 
   async 'after-accept'(r) {
     const { callId, code } = await r.start('emergency', 'Radiator burst in the hallway', '3 Oak Ave');
@@ -390,7 +390,7 @@ const PLAN: Array<string[]> = [
   ['twilio-outage'],
   ['checks-end-when-final'],
   ['patches-taken'],
-  ['quick-activities-local'],
+  ['first-read-local'],
   // Last: its refused numbers leave Alice's and Bob's phones unreachable, skipped by later pages.
   ['send-error'],
 ];

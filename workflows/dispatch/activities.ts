@@ -14,18 +14,18 @@ export const pagingActivities = (): ActivityInterfaceFor<DispatchActivities & Ph
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },
   });
 
-/** What the dispatch asks of its worker in milliseconds and changes nothing: a step's read of the roster and its phones, a metric. */
-export type QuickActivities = Pick<DispatchActivities & PhoneActivities, 'onCallNow' | 'reportOutcome'>;
+/** A step's read of the roster and its phones: milliseconds, and it changes nothing. */
+export type FirstRead = Pick<PhoneActivities, 'onCallNow'>;
 
 /**
- * The quick ones as local activities: run by the worker inside the dispatch's workflow task, each
- * costs the history one marker instead of an activity's three events and the workflow task that
- * takes its result, and the first page no longer waits for those two round trips through the
- * server. A workflow task holds its commands (the pages among them) until its local activities
- * are done, so nothing that writes to another workflow is one: it may wait on that workflow.
+ * The first step's read as a local activity: the worker runs it inside the dispatch's first
+ * workflow task and the history records one marker, so the first page waits for no activity task
+ * and no second workflow task. Only before anything is sent: a workflow task holds back its
+ * commands and its answers to replies until its local activities are done, and a reply must not
+ * wait on a read.
  */
-export const quickActivities = (): ActivityInterfaceFor<QuickActivities> =>
-  proxyLocalActivities<QuickActivities>({
+export const firstReadActivities = (): ActivityInterfaceFor<FirstRead> =>
+  proxyLocalActivities<FirstRead>({
     startToCloseTimeout: '12s',
     scheduleToCloseTimeout: '10m',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s' },

@@ -47,7 +47,7 @@ import type {
   Technician,
   TechnicianReply,
 } from '../../src/domain/types';
-import { pagingActivities, quickActivities, type QuickActivities } from './activities';
+import { firstReadActivities, pagingActivities, type FirstRead } from './activities';
 import { AuditLane } from './auditLane';
 import { DeliveryTracking } from './deliveryTracking';
 import { Outbox } from './outbox';
@@ -103,11 +103,11 @@ class Dispatch {
    */
   private clockFromSend = false;
   /**
-   * A step's read of the roster and its phones, and the outcome's metric: local activities since
-   * patched('quick-activities-local'), decided at the start; dispatches started before it
-   * scheduled them as activities and replay that way.
+   * How a step reads the roster and its phones while the dispatch has sent nothing: a local
+   * activity since patched('first-read-local'), decided at the start; dispatches started before
+   * it scheduled an activity and replay that way.
    */
-  private quick: ActivityInterfaceFor<QuickActivities> = this.twilio;
+  private firstRead: ActivityInterfaceFor<FirstRead> = this.twilio;
   /** phones told the job is over for them */
   private readonly phonesClosed = new Set<string>();
   /** the assigned technician's phone was told they are busy with this job */
@@ -124,7 +124,7 @@ class Dispatch {
   async run(): Promise<DispatchState> {
     this.usesPhones = this.versions.has('phone-workflows');
     this.clockFromSend = this.versions.has('step-clock-from-send');
-    if (this.versions.has('quick-activities-local')) this.quick = quickActivities();
+    if (this.versions.has('first-read-local')) this.firstRead = firstReadActivities();
     if (this.versions.has('delivery-check-ends-when-final')) this.delivery.endChecksWhenFinal();
     setHandler(stateQuery, () => this.state);
     setHandler(pageSentSignal, (sent) => this.outbox.onPageSent(sent));
@@ -216,7 +216,7 @@ class Dispatch {
         // Each step pages its tier's on-call technicians as of the moment it pages; with the phones'
         // workflows, the free ones (spec section 10).
         const recipients = this.usesPhones
-          ? whomToPage(await this.quick.onCallNow(), step.tier, this.state.declined, unreachable)
+          ? whomToPage(await this.onCallNow(), step.tier, this.state.declined, unreachable)
           : stepRecipients(roster ?? (await this.twilio.loadOnCall(step.tier)), step.tier, this.state.declined, unreachable);
         if (index > 0 || round > 1) this.audit.event(escalationRow(this.input.callId, round, step, recipients.length, new Date().toISOString()));
         if (recipients.length === 0) continue;
@@ -227,6 +227,11 @@ class Dispatch {
       }
     }
     return Boolean(this.state.assigned);
+  }
+
+  /** Every tier's on-call technicians, busy or free; nobody can be replying before anything is sent. */
+  private onCallNow() {
+    return (this.state.messages.length === 0 ? this.firstRead : this.twilio).onCallNow();
   }
 
   /**
@@ -518,7 +523,7 @@ class Dispatch {
     const firstPage = this.state.messages.find((m) => m.kind === 'PAGE');
     const acceptedAt = this.state.assigned?.acceptedAt;
     const secondsToAccept = status === 'ACCEPTED' && firstPage && acceptedAt ? (Date.parse(acceptedAt) - Date.parse(firstPage.sentAt)) / 1000 : undefined;
-    this.outbox.alongside(this.quick.reportOutcome({ urgency: this.input.urgency, status, secondsToAccept }));
+    this.outbox.alongside(this.twilio.reportOutcome({ urgency: this.input.urgency, status, secondsToAccept }));
   }
 
   // ---- replies ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ export type DispatchPatch =
   | 'caller-messages'
   | 'pages-follow-schedule'
   | 'audit-writer'
-  | 'quick-activities-local';
+  | 'first-read-local';
 
 const FIRST_RELEASE: readonly DispatchPatch[] = [
   'phone-workflows',
@@ -34,7 +34,7 @@ const FIRST_RELEASE: readonly DispatchPatch[] = [
 
 /** Each release's marker with every patch it takes, newest first: a new release goes on top. */
 export const DISPATCH_RELEASES: ReadonlyArray<{ marker: string; patches: readonly DispatchPatch[] }> = [
-  { marker: 'dispatch-patches-taken-2026-12-b', patches: [...FIRST_RELEASE, 'quick-activities-local'] },
+  { marker: 'dispatch-patches-taken-2026-12-b', patches: [...FIRST_RELEASE, 'first-read-local'] },
   { marker: 'dispatch-patches-taken-2026-12', patches: FIRST_RELEASE },
 ];
 
