@@ -43,10 +43,13 @@ interface Reply {
 interface Run {
   plan: Plan;
   callerPhone: string;
+  callId?: string;
   code?: string;
   pagedMs?: number;
   replies: Reply[];
   failure?: string;
+  /** answered "yours", its caller not told when the bench stopped waiting: whether the dispatch's record has the text to the caller */
+  callerTextListed?: boolean;
 }
 
 export interface RepliesResult {
@@ -124,7 +127,7 @@ export async function repliesUnderLoad(stack: Stack, opts: { perSecond: number; 
   const follow = async (i: number, run: Run, tech: string, other: string) => {
     await sleep(began + (i * 1000) / opts.perSecond - Date.now());
     const t0 = (lastStart = Date.now());
-    const callId = newCallId('CAreply');
+    const callId = (run.callId = newCallId('CAreply'));
     const { dispatch } = await stack.startDispatch({ callId, callerPhone: run.callerPhone, urgency: 'emergency', summary: 'Bench replies' }).catch((err: Error) => {
       throw new Error(`start: ${err.message}`);
     });
@@ -165,6 +168,12 @@ export async function repliesUnderLoad(stack: Stack, opts: { perSecond: number; 
     while (Date.now() < settleBy && runs.some((run) => !settled(run, inboxes))) await sleep(500);
     await sleep(3_000); // texts still on their way
     for (const run of runs) classify(run, inboxes);
+    // Told after the bench stopped waiting, or never: the dispatch's own record says.
+    for (const run of runs) {
+      if (!verdicts.get(run)?.unconfirmed || !run.callId) continue;
+      const state = await stack.dispatch(run.callId).catch(() => undefined);
+      run.callerTextListed = Boolean(state?.messages.some((m) => m.to === run.callerPhone && m.kind === 'CUSTOMER_NOTIFIED' && m.key.includes('/assigned/')));
+    }
   } finally {
     inboxes.stop();
   }
@@ -244,7 +253,8 @@ export function describeReplies(server: string, result: RepliesResult): Rows {
       `${label}: lost races`,
       `${count('lost')}: ${count('yoursButUnanswered')} YES answered "yours" whose caller was told UNANSWERED, ${count('bothTexts')} callers told both; ` +
         `in ${runs.filter((run) => verdicts.get(run)?.lost && verdicts.get(run)?.yesFirst).length} of them the YES was sent before the UNANSWERED text (the rest: a late YES in the grace period); ` +
-        `${count('unconfirmed')} YES answered "yours" whose caller never heard who comes`,
+        `${count('unconfirmed')} YES answered "yours" whose caller had not heard who comes when the bench stopped waiting ` +
+        `(${runs.filter((run) => run.callerTextListed).length} of them with the text to the caller in the dispatch's record)`,
     ],
     ...(failures.length ? [[`${label}: dispatches that failed`, `${failures.length}: ${[...new Set(failures.map((f) => f.failure))].slice(0, 3).join('; ')}`] as [string, string]] : []),
   ];
