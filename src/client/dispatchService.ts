@@ -284,8 +284,6 @@ export class DispatchService {
       return { ...initialDispatchState(request), ...(status ? { status } : {}) };
     }
   }
-
-
 }
 
 /** gRPC's status code NOT_FOUND */
