@@ -1,7 +1,6 @@
 // The on-call schedule's workflow in simulated time (spec section 9), with production settings:
 // reminders an hour ahead, the schedule read every minute, gaps looked for a week ahead. The
 // schedule is the real rule (src/domain/roster) over a roster the test edits as an office would.
-import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterEach, beforeAll, beforeEach, expect, test, vi } from 'vitest';
@@ -13,6 +12,7 @@ import type { Override, Rotation, Schedule } from '../../src/domain/roster/sched
 import type { SmsRequest, SmsResult } from '../../src/domain/types';
 import { ensureTestServer } from '../../src/temporal/testServer';
 import { BUNDLE_PATH } from '../support/paths';
+import { scheduledAt } from './support/simulatedClock';
 import { alice, bob, carol, dave, erin, quietSdkLogs, ROSTER } from './support/simulation';
 
 vi.setConfig({ testTimeout: 30_000 });
@@ -30,8 +30,6 @@ let rows: AuditOp[];
 const workflowId = 'oncall-schedule';
 const taskQueue = 'oncall';
 
-/** Simulated epoch ms at which Temporal scheduled the running activity. */
-const scheduledAt = () => Context.current().info.currentAttemptScheduledTimestampMs;
 
 // The schedule's workflow never ends by itself, and the test server keeps its clock held for good
 // when a workflow is ended under an in-flight activity or workflow task: so each test gets a

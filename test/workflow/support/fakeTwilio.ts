@@ -2,10 +2,10 @@
 // lands in an outbox stamped with the simulated time the workflow asked for it, and each phone can
 // be made unreachable in the ways the real carrier is (refused send, undelivered, no callback, an
 // API that keeps failing). Status callbacks are Temporal signals, as the API turns them into.
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DeliveryReport } from '../../../src/contract/dispatch';
 import type { DeliveryStatus, MessageKind, MessageStatusReport, SmsRequest, SmsResult, VoiceCallRequest, VoiceCallResult } from '../../../src/domain/types';
+import { scheduledAt } from './simulatedClock';
 
 export interface Sms {
   sid: string;
@@ -92,8 +92,8 @@ export class FakeTwilio {
 
   async sendSms(req: SmsRequest): Promise<SmsResult> {
     const outage = this.outages.get(req.to);
-    if (outage && simulatedNow() < (outage.from ??= simulatedNow()) + outage.lastsMs) {
-      this.failedAttempts.push({ key: req.idempotencyKey, to: req.to, at: simulatedNow() });
+    if (outage && scheduledAt() < (outage.from ??= scheduledAt()) + outage.lastsMs) {
+      this.failedAttempts.push({ key: req.idempotencyKey, to: req.to, at: scheduledAt() });
       throw ApplicationFailure.retryable('Twilio send failed (retry, HTTP 503): Service Unavailable', 'TwilioTransientError');
     }
     const refusal = this.refusals.get(req.to);
@@ -108,7 +108,7 @@ export class FakeTwilio {
       this.repeatedSends.push(req.idempotencyKey);
       return { ok: true, messageSid: existing.sid, status: 'queued', reconciled: true };
     }
-    const sms: Sms = { sid: `SM${String(++this.sequence).padStart(32, '0')}`, key: req.idempotencyKey, callId: req.callId, to: req.to, kind: req.kind, body: req.body, at: simulatedNow() };
+    const sms: Sms = { sid: `SM${String(++this.sequence).padStart(32, '0')}`, key: req.idempotencyKey, callId: req.callId, to: req.to, kind: req.kind, body: req.body, at: scheduledAt() };
     this.texts.push(sms);
     this.changed();
     // The callback is signalled before the send returns: in simulated time nothing may slip between
@@ -118,7 +118,7 @@ export class FakeTwilio {
   }
 
   async fetchMessageStatus(messageSid: string): Promise<MessageStatusReport> {
-    this.statusChecks.push({ sid: messageSid, at: simulatedNow() });
+    this.statusChecks.push({ sid: messageSid, at: scheduledAt() });
     this.changed();
     const sms = this.texts.find((t) => t.sid === messageSid);
     if (!sms) throw ApplicationFailure.nonRetryable(`no message ${messageSid}`);
@@ -128,7 +128,7 @@ export class FakeTwilio {
   async ringTechnician(req: VoiceCallRequest): Promise<VoiceCallResult> {
     const existing = this.rings.find((r) => r.key === req.idempotencyKey);
     if (existing) return { ok: true, callSid: existing.sid, reconciled: true };
-    const ring: Ring = { sid: `CA${String(++this.sequence).padStart(32, '0')}`, key: req.idempotencyKey, callId: req.callId, to: req.to, at: simulatedNow() };
+    const ring: Ring = { sid: `CA${String(++this.sequence).padStart(32, '0')}`, key: req.idempotencyKey, callId: req.callId, to: req.to, at: scheduledAt() };
     this.rings.push(ring);
     this.changed();
     return { ok: true, callSid: ring.sid, reconciled: false };
@@ -169,9 +169,4 @@ export class FakeTwilio {
       this.listeners.add(listener);
     });
   }
-}
-
-/** The simulated time Temporal scheduled the running activity attempt at. */
-function simulatedNow(): number {
-  return Context.current().info.currentAttemptScheduledTimestampMs;
 }

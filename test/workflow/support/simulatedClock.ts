@@ -1,14 +1,14 @@
 // The simulated moment an activity acts at, for the fakes behind the simulated-time worker.
 import { Context } from '@temporalio/activity';
 
+/** When Temporal scheduled the running activity attempt: the server's skipped clock (not for a local activity). */
+export const scheduledAt = (): number => Context.current().info.currentAttemptScheduledTimestampMs;
+
 /**
- * When Temporal scheduled the running attempt (the server's skipped clock). A local activity is
- * scheduled by the worker on its own wall clock, so it reads the test server's clock instead: held
- * still while the workflow task that runs it is open.
+ * scheduledAt, or for a local activity, which the worker schedules on its own wall clock, the test
+ * server's clock: held still while the workflow task that runs it is open.
  */
 export const simulatedClock =
   (server: { currentTimeMs(): Promise<number> }) =>
-  async (): Promise<number> => {
-    const info = Context.current().info;
-    return info.isLocal ? server.currentTimeMs() : info.currentAttemptScheduledTimestampMs;
-  };
+  async (): Promise<number> =>
+    Context.current().info.isLocal ? server.currentTimeMs() : scheduledAt();

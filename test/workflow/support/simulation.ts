@@ -37,11 +37,10 @@ import type {
 } from '../../../src/domain/types';
 import { ensureTestServer } from '../../../src/temporal/testServer';
 import { onCallAt, type Override, type Rotation, type Schedule } from '../../../src/domain/roster/schedule';
-import { Context } from '@temporalio/activity';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { ARTIFACTS, BUNDLE_PATH, ROOT } from '../../support/paths';
 import { FakePhones } from './fakePhones';
-import { simulatedClock } from './simulatedClock';
+import { scheduledAt, simulatedClock } from './simulatedClock';
 import { FakeTwilio, type Sms } from './fakeTwilio';
 
 export const alice: Technician = { name: 'Alice', phone: '+12125550101', tier: 1, active: true };
@@ -133,7 +132,7 @@ export class Simulation {
       const forward: AuditForwardActivities = {
         forwardAudit: async (ops) => {
           current().audit.push(...ops);
-          current().auditHandOffs.push({ at: Context.current().info.currentAttemptScheduledTimestampMs, ops });
+          current().auditHandOffs.push({ at: scheduledAt(), ops });
         },
       };
       const workers = await Promise.all([
