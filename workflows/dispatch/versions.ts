@@ -5,21 +5,8 @@
 // marker and the patches it took, and one started before any replays each marker it recorded.
 import { patched } from '@temporalio/workflow';
 
-/** The patches a dispatch can take; docs/decisions.md, Versioning, says what each changed. */
-export type DispatchPatch =
-  | 'phone-workflows'
-  | 'step-clock-from-send'
-  | 'delivery-check-ends-when-final'
-  | 'await-final-status'
-  | 'skip-unreachable-in-round'
-  | 'voice-follow-up'
-  | 'after-accept'
-  | 'caller-messages'
-  | 'pages-follow-schedule'
-  | 'audit-writer'
-  | 'first-read-local';
-
-const FIRST_RELEASE: readonly DispatchPatch[] = [
+/** Each release's patches; docs/decisions.md, Versioning, says what each changed. */
+const FIRST_RELEASE = [
   'phone-workflows',
   'step-clock-from-send',
   'delivery-check-ends-when-final',
@@ -30,11 +17,15 @@ const FIRST_RELEASE: readonly DispatchPatch[] = [
   'caller-messages',
   'pages-follow-schedule',
   'audit-writer',
-];
+] as const;
+const SECOND_RELEASE = [...FIRST_RELEASE, 'first-read-local'] as const;
+
+/** The patches a dispatch can take: the newest release's. */
+export type DispatchPatch = (typeof SECOND_RELEASE)[number];
 
 /** Each release's marker with every patch it takes, newest first: a new release goes on top. */
 export const DISPATCH_RELEASES: ReadonlyArray<{ marker: string; patches: readonly DispatchPatch[] }> = [
-  { marker: 'dispatch-patches-taken-2026-12-b', patches: [...FIRST_RELEASE, 'first-read-local'] },
+  { marker: 'dispatch-patches-taken-2026-12-b', patches: SECOND_RELEASE },
   { marker: 'dispatch-patches-taken-2026-12', patches: FIRST_RELEASE },
 ];
 
