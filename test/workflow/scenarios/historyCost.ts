@@ -4,6 +4,7 @@
 // interval; the rows are the same as when every moment's rows go at once. And one patch marker for
 // every change a new dispatch takes.
 import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import { expect, test } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config';
 import type { AuditOp } from '../../../src/contract/audit';
@@ -81,25 +82,23 @@ test('a new dispatch takes every change with one patch marker: one marker and on
   await call.accept(alice);
   expect((await call.complete(alice)).status).toBe('COMPLETED');
   const events = (await call.handle.fetchHistory()).events ?? [];
-  const activities = new Set(events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name));
-  expect(activities).toContain('pageTechnician');
+  const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  expect(scheduled).toContain('pageTechnician');
   // The first step's read ran inside its first workflow task (first-read-local): a marker, no
   // activity task; the follow-up's, after the pages, is an activity.
-  const local = events.flatMap((e) => {
-    const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_local_activity') return [];
-    return [(defaultPayloadConverter.fromPayload(marker.details!['data']!.payloads![0]! as never) as { activity_type: string }).activity_type];
-  });
-  expect(local).toEqual(['onCallNow']);
-  const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  expect(markers<{ activity_type: string }>(events, 'core_local_activity', 'data').map((m) => m.activity_type)).toEqual(['onCallNow']);
   expect(scheduled.filter((name) => name === 'onCallNow')).toHaveLength(1);
 
-  const patches = events.flatMap((e) => {
-    const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_patch') return [];
-    return [(defaultPayloadConverter.fromPayload(marker.details!['patch-data']!.payloads![0]! as never) as { id: string }).id];
-  });
-  expect(patches).toEqual([DISPATCH_PATCHES_TAKEN]);
+  expect(markers<{ id: string }>(events, 'core_patch', 'patch-data').map((m) => m.id)).toEqual([DISPATCH_PATCHES_TAKEN]);
   const versionUpserts = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion);
   expect(versionUpserts).toHaveLength(1);
 });
+
+/** What the SDK's core recorded in each marker named `name`, under `key`, decoded. */
+function markers<T>(events: temporal.api.history.v1.IHistoryEvent[], name: string, key: string): T[] {
+  return events.flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== name) return [];
+    return [defaultPayloadConverter.fromPayload<T>(marker.details![key]!.payloads![0]! as never)];
+  });
+}
