@@ -5,12 +5,14 @@
 // ladder to UNANSWERED. Replies go as inbound SMS through the Twilio stand-in (its signed webhook
 // to the API) 1–15 s after the text they answer reached the phone. Measured: the webhook's answer
 // time (request → TwiML), and lost races — a YES answered "yours" whose caller was told UNANSWERED,
-// or a caller told both UNANSWERED and who comes — and whether the YES went before that text.
+// or a caller told both UNANSWERED and who comes — and whether the YES went before that text —
+// and where the machine's CPU went meanwhile.
 import type { EmulatedMessage } from '../emulators/twilio/messageStore';
 import { customerAssignedText, customerUnansweredText } from '../src/domain/dispatch/messages';
 import { ROSTER, type Stack } from '../test/support/stack';
 import { newCallId, watchMessages } from './pages';
 import { track } from './running';
+import { cpuWindow, describeCpu, type CpuUse } from './cpu';
 import { clusterName, startBenchCluster, withStack } from './servers';
 import { percentile } from './stats';
 
@@ -56,6 +58,8 @@ export interface RepliesResult {
   runs: Run[];
   startedPerSecond: number;
   minutes: number;
+  /** the machine's CPU from the first start until the last reply was answered */
+  cpu: CpuUse;
 }
 
 /** Deterministic draws, so a run can be repeated. */
@@ -113,6 +117,7 @@ export async function repliesUnderLoad(stack: Stack, opts: { perSecond: number; 
   /** how long a dispatch may wait for its page before it counts as not paged */
   const pageCapMs = 120_000;
   const began = Date.now();
+  const endCpuWindow = cpuWindow();
   let lastStart = began;
 
   const reply = async (run: Run, phone: string, word: Reply['word']) => {
@@ -156,6 +161,7 @@ export async function repliesUnderLoad(stack: Stack, opts: { perSecond: number; 
     const plan = MIX.find(([, share]) => (acc += share) > r)?.[0] ?? 'silent';
     return { plan, callerPhone: `+1212555${String(2000 + i).padStart(4, '0')}`, replies: [] };
   });
+  let cpu: CpuUse | undefined;
   try {
     await Promise.all(
       runs.map((run, i) => {
@@ -163,6 +169,7 @@ export async function repliesUnderLoad(stack: Stack, opts: { perSecond: number; 
         return follow(i, run, tier1[t]!.phone, tier1[(t + 1) % tier1.length]!.phone).catch((err: Error) => void (run.failure = err.message));
       }),
     );
+    cpu = endCpuWindow();
     // Outcomes: every accepted dispatch's caller told who comes, every silent one's told UNANSWERED.
     const settleBy = Date.now() + 90_000;
     while (Date.now() < settleBy && runs.some((run) => !settled(run, inboxes))) await sleep(500);
@@ -177,7 +184,7 @@ export async function repliesUnderLoad(stack: Stack, opts: { perSecond: number; 
   } finally {
     inboxes.stop();
   }
-  return { runs, startedPerSecond: total / ((lastStart - began) / 1000), minutes: (Date.now() - began) / 60_000 };
+  return { runs, startedPerSecond: total / ((lastStart - began) / 1000), minutes: (Date.now() - began) / 60_000, cpu: cpu ?? endCpuWindow() };
 }
 
 function callerTexts(run: Run, inboxes: Inboxes) {
@@ -244,6 +251,7 @@ export function describeReplies(server: string, result: RepliesResult): Rows {
   const label = `replies under load, ${server}`;
   return [
     [`${label}: load`, `${runs.length} dispatches at ${result.startedPerSecond.toFixed(1)}/s (${plans}) in ${result.minutes.toFixed(1)} min; first page p50 ${ms(percentile(paged, 50))}, p99 ${ms(percentile(paged, 99))} after the API call`],
+    [`${label}: CPU from the first start to the last reply`, describeCpu(result.cpu)],
     [`${label}: webhook answer (request → TwiML), ${replies.length} replies`, `${spread(replies)}; YES ${spread(yes.map(({ r }) => r))}; NO ${spread(no)}`],
     [
       `${label}: answers`,
