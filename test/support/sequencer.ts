@@ -9,7 +9,7 @@ const STARTS_PROCESSES = /[\\/]test[\\/](e2e|browser)[\\/]/;
 
 /** About a minute or more each on two cores, four files at a time; then the simulated-time
  * scenarios, which keep the CPU busy where the others wait. */
-const LONGEST_FIRST = ['e2e/fleet', 'e2e/airtable', 'e2e/oncall', 'e2e/storm', 'e2e/exactlyOnce', 'e2e/startup', 'e2e/restart', 'workflow/simulatedTime'].map(
+const LONGEST_FIRST = ['e2e/airtable', 'e2e/oncall', 'e2e/storm', 'e2e/exactlyOnce', 'e2e/startup', 'e2e/restart', 'workflow/simulatedTime'].map(
   (name) => new RegExp(`[\\\\/]test[\\\\/]${name}\\.test\\.ts$`),
 );
 
