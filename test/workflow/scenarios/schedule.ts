@@ -1,6 +1,7 @@
 // Pages follow the on-call schedule (spec sections 2 and 9) in simulated time, production timers:
 // each step pages whoever is on call as it pages, and a technician paged before a hand-off can
 // still take the job after it.
+import { DateTime } from 'luxon';
 import { expect, test } from 'vitest';
 import { alice, bob, carol, dave, simulationForTests } from '../support/simulation';
 
@@ -9,11 +10,14 @@ const sim = simulationForTests();
 const MINUTE = 60_000;
 
 test('a hand-off between the page and the follow-up: the follow-up pages the new technician, and the first can still accept', async () => {
-  // Alice's 12-hour shift ends one minute after the call comes in; Bob's begins.
+  // Alice's 12-hour shift ends one minute after the call comes in; Bob's begins. Shifts run on the
+  // business time zone's clock, so the rotation (Bob, then Alice) starts at the same reading a day
+  // earlier, not 24 hours earlier: the shared simulated clock is years ahead by now, and on a
+  // daylight-saving day those differ by an hour (a run that landed the day clocks fell back found
+  // Alice still on call at 2:00).
   const now = await sim.now();
-  sim.rotations = [{ name: 'Tier 1', tier: 1, members: [bob.name, alice.name], start: new Date(now + MINUTE - 12 * 60 * MINUTE).toISOString(), shiftHours: 12, active: true }];
-  // Erase the shift's own lag: the rotation starts a whole shift before Alice's.
-  sim.rotations[0]!.start = new Date(now + MINUTE - 24 * 60 * MINUTE).toISOString();
+  const handOff = DateTime.fromMillis(now + MINUTE, { zone: sim.schedule().timeZone });
+  sim.rotations = [{ name: 'Tier 1', tier: 1, members: [bob.name, alice.name], start: handOff.minus({ days: 1 }).toISO()!, shiftHours: 12, active: true }];
   const call = await sim.call({ urgency: 'emergency', summary: 'Burst pipe at the bakery' });
   await call.at('2:30');
   expect(await call.timeline()).toEqual(['0:00 page → Alice', '2:00 page → Bob', '2:00 ring → Bob']);
