@@ -89,7 +89,7 @@ export function cpuWindow(): () => CpuUse {
   };
 }
 
-/** One line of figures: "1.62 of 2 CPUs busy (steal 0.03), a task waiting for a CPU 54 % of the time; worker 0.65, …". */
+/** One line of figures: "1.62 of 2 CPUs busy over 90 s (steal 0.03), some task waiting for a CPU 54 % of the time; worker 0.65, … (cores)". */
 export function describeCpu(use: CpuUse): string {
   const head =
     use.busyCpus === undefined

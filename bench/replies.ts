@@ -161,7 +161,6 @@ export async function repliesUnderLoad(stack: Stack, opts: { perSecond: number; 
     const plan = MIX.find(([, share]) => (acc += share) > r)?.[0] ?? 'silent';
     return { plan, callerPhone: `+1212555${String(2000 + i).padStart(4, '0')}`, replies: [] };
   });
-  let cpu: CpuUse | undefined;
   try {
     await Promise.all(
       runs.map((run, i) => {
@@ -169,7 +168,7 @@ export async function repliesUnderLoad(stack: Stack, opts: { perSecond: number; 
         return follow(i, run, tier1[t]!.phone, tier1[(t + 1) % tier1.length]!.phone).catch((err: Error) => void (run.failure = err.message));
       }),
     );
-    cpu = endCpuWindow();
+    const cpu = endCpuWindow();
     // Outcomes: every accepted dispatch's caller told who comes, every silent one's told UNANSWERED.
     const settleBy = Date.now() + 90_000;
     while (Date.now() < settleBy && runs.some((run) => !settled(run, inboxes))) await sleep(500);
@@ -181,10 +180,10 @@ export async function repliesUnderLoad(stack: Stack, opts: { perSecond: number; 
       const state = await stack.dispatch(run.callId).catch(() => undefined);
       run.callerTextListed = Boolean(state?.messages.some((m) => m.to === run.callerPhone && m.kind === 'CUSTOMER_NOTIFIED' && m.key.includes('/assigned/')));
     }
+    return { runs, startedPerSecond: total / ((lastStart - began) / 1000), minutes: (Date.now() - began) / 60_000, cpu };
   } finally {
     inboxes.stop();
   }
-  return { runs, startedPerSecond: total / ((lastStart - began) / 1000), minutes: (Date.now() - began) / 60_000, cpu: cpu ?? endCpuWindow() };
 }
 
 function callerTexts(run: Run, inboxes: Inboxes) {

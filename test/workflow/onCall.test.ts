@@ -30,7 +30,6 @@ let rows: AuditOp[];
 const workflowId = 'oncall-schedule';
 const taskQueue = 'oncall';
 
-
 // The schedule's workflow never ends by itself, and the test server keeps its clock held for good
 // when a workflow is ended under an in-flight activity or workflow task: so each test gets a
 // server of its own, torn down with the workflow still running, instead of a terminate.
